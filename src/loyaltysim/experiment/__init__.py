@@ -1,0 +1,1 @@
+"""Experiments: variants x replications, their seeds, executors and summaries."""

@@ -1,0 +1,60 @@
+"""Awareness and consideration: customers only consider shops they know and have not dropped.
+
+Advertising makes each unaware customer aware of shop ``s`` with the daily probability
+``advertising_reach[s]`` (the Bass innovation rate ``p``); word of mouth does the rest
+(:mod:`loyaltysim.mechanisms.word_of_mouth`). A newly aware customer expects the quality the
+shop's descriptions promise and starts from ``initial_trust``. Churned customers reconsider a
+shop with ``reconsider_rate`` per day, keeping the attitudes that made them leave.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from loyaltysim.sampling import bernoulli_indices
+from loyaltysim.state import CustomerState
+
+
+def learn_of(
+    state: CustomerState,
+    rows: np.ndarray,
+    shop: np.ndarray,
+    promise: np.ndarray,
+    initial_trust: float,
+) -> np.ndarray:
+    """Make customers ``rows`` aware of ``shop`` (pairwise); return the mask of new awareness."""
+    new = state.active[rows] & ~state.aware[rows, shop] & ~state.dropped[rows, shop]
+    r, s = rows[new], shop[new]
+    state.aware[r, s] = True
+    state.expectation[r, s] = promise[s]
+    state.trust[r, s] = initial_trust
+    return new
+
+
+def advertise(
+    rng: np.random.Generator,
+    state: CustomerState,
+    reach: np.ndarray,
+    promise: np.ndarray,
+    initial_trust: float,
+) -> np.ndarray:
+    """Customers newly aware of each shop through advertising today (count per shop)."""
+    counts = np.zeros(reach.shape[0], np.int64)
+    for s, p in enumerate(reach):
+        rows = bernoulli_indices(rng, state.slots, float(p))
+        shop = np.full(rows.shape[0], s)
+        counts[s] = int(learn_of(state, rows, shop, promise, initial_trust).sum())
+    return counts
+
+
+def reconsider(
+    rng: np.random.Generator, state: CustomerState, rate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Churned customers who consider their dropped shop again today: ``(rows, shop)``."""
+    flat = bernoulli_indices(rng, state.dropped.size, rate)
+    rows, shop = np.divmod(flat, state.shops)
+    back = state.dropped[rows, shop] & state.active[rows]
+    rows, shop = rows[back], shop[back]
+    state.dropped[rows, shop] = False
+    state.aware[rows, shop] = True
+    return rows, shop

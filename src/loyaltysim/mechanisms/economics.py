@@ -1,0 +1,76 @@
+"""Economics: what each order, delivery and complaint earns or costs the shop.
+
+Per order the shop collects its price plus the shipping fee and pays the cost of goods and
+the courier; a lost parcel is refunded; a resolved complaint costs its compensation;
+advertising and overheads are paid per day; each first-time buyer costs
+``acquisition_cost``. Profit is revenue minus all of these, so every lever's cost shows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Daily per-shop counters; money columns are in the scenario's currency.
+COUNTERS = (
+    "orders",
+    "buyers",
+    "new_customers",
+    "repeat_orders",
+    "revenue",
+    "refunds",
+    "cost_of_goods",
+    "shipping_cost",
+    "compensation",
+    "advertising",
+    "acquisition",
+    "fixed_costs",
+    "deliveries",
+    "late",
+    "damaged",
+    "lost",
+    "complaints",
+    "complaints_resolved",
+    "churned",
+    "wom_positive",
+    "wom_negative",
+    "ratings",
+    "breaches",
+)
+
+#: Cost columns subtracted from revenue to give profit.
+COSTS = (
+    "refunds",
+    "cost_of_goods",
+    "shipping_cost",
+    "compensation",
+    "advertising",
+    "acquisition",
+    "fixed_costs",
+)
+
+
+class DailyLedger:
+    """One day's counters, one array per name, indexed by shop."""
+
+    def __init__(self, shops: int) -> None:
+        self.shops = shops
+        self.values = {name: np.zeros(shops) for name in COUNTERS}
+
+    def add(self, name: str, shop: np.ndarray, amount: np.ndarray | float = 1.0) -> None:
+        """Add ``amount`` (per event, or one value for all) to ``name`` for each event's shop."""
+        weights = np.broadcast_to(np.asarray(amount, dtype=np.float64), shop.shape)
+        self.values[name] += np.bincount(shop, weights=weights, minlength=self.shops)
+
+    def add_per_shop(self, name: str, amounts: np.ndarray) -> None:
+        """Add an amount per shop."""
+        self.values[name] += amounts
+
+    @property
+    def profit(self) -> np.ndarray:
+        """Revenue minus every cost, per shop."""
+        return self.values["revenue"] - sum(self.values[c] for c in COSTS)
+
+
+def order_margin(paid: np.ndarray, unit_cost: np.ndarray, shipping_cost: np.ndarray) -> np.ndarray:
+    """Contribution of one order before service costs: what was paid minus goods and courier."""
+    return paid - unit_cost - shipping_cost

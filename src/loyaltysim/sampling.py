@@ -1,0 +1,47 @@
+"""Event-driven random sampling: cost proportional to the events drawn, not to the population.
+
+Only a small share of customers buys, talks or leaves on a given day. Drawing one uniform
+number per customer per day would cost more than everything else in the step, so these helpers
+draw the *number* of events first (binomial) and then which customers they hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+EMPTY = np.empty(0, dtype=np.int64)
+
+
+def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Sorted indices ``i < n``, each included independently with probability ``p``.
+
+    A binomial count followed by a uniform subset of that size has exactly the distribution
+    of ``n`` independent Bernoulli(p) trials, at a cost proportional to the count.
+    """
+    if n <= 0 or p <= 0.0:
+        return EMPTY
+    if p >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    k = int(rng.binomial(n, p))
+    if k == 0:
+        return EMPTY
+    picked = rng.choice(n, size=k, replace=False, shuffle=False)
+    return np.sort(picked.astype(np.int64, copy=False))
+
+
+def thinned_indices(
+    rng: np.random.Generator,
+    n: int,
+    p_max: float,
+    probability_of: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Indices ``i < n`` each included independently with probability ``probability_of(i)``.
+
+    Thinning: candidates are drawn at the largest probability ``p_max``, then each is kept
+    with ``probability_of(i) / p_max``, so only the candidates are ever looked at.
+    """
+    candidates = bernoulli_indices(rng, n, min(p_max, 1.0))
+    keep = rng.random(candidates.size) * min(p_max, 1.0) < probability_of(candidates)
+    return candidates[keep]

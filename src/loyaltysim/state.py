@@ -1,0 +1,107 @@
+"""Struct-of-arrays state: every customer's attributes and attitudes live in numpy arrays.
+
+Rows are *slots*. A customer who leaves the market frees its slot; a newcomer takes it over
+(with a new ``uid``), so arrays never grow during a run and the social network keeps its
+shape: the newcomer joins the leaver's social circle. Per-shop state is ``(slots, shops)``.
+Float attitudes use float32 (1M customers x 10 shops = 40 MB per array); money uses float64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+NO_SHOP = -1
+NEVER = int(np.iinfo(np.int32).min)  # "no such day"; warm-up days are negative
+
+
+@dataclass
+class CustomerState:
+    """All per-customer and per-customer-per-shop arrays of one model."""
+
+    # per slot
+    active: np.ndarray  # bool: slot holds a customer in the market
+    uid: np.ndarray  # int64: customer id, new for every arrival
+    segment: np.ndarray  # int16: index into the scenario's segments
+    region: np.ndarray  # int16: index into the scenario's regions
+    stage_end: np.ndarray  # float64: day the life-cycle stage ends (inf: never)
+    joined: np.ndarray  # int32: day the customer entered the market
+    price_sensitivity: np.ndarray  # float32: utility lost per reference price
+    talkativeness: np.ndarray  # float32: multiplies word-of-mouth propensities
+    main_shop: np.ndarray  # int16: the shop the customer is loyal to, or NO_SHOP
+    challenger: np.ndarray  # int16: another shop that won the last purchase(s)
+    challenger_wins: np.ndarray  # int16: purchases in a row at the challenger
+    # per slot x shop
+    aware: np.ndarray  # bool: knows the shop and would consider it
+    dropped: np.ndarray  # bool: has churned from the shop
+    expectation: np.ndarray  # float32: expected performance 0..1
+    trust: np.ndarray  # float32: 0..1
+    satisfaction: np.ndarray  # float32: cumulative satisfaction 0..1
+    experiences: np.ndarray  # int32: deliveries experienced (ever)
+    orders: np.ndarray  # int32: orders placed while recording
+    spend: np.ndarray  # float64: revenue from the customer while recording
+    margin: np.ndarray  # float64: contribution margin while recording
+    first_order_day: np.ndarray  # int32: first order ever, NEVER if none
+    last_order_day: np.ndarray  # int32: last order, NEVER if none
+    churn_day: np.ndarray  # int32: day the customer dropped the shop, NEVER if not
+
+    @classmethod
+    def empty(cls, slots: int, shops: int) -> CustomerState:
+        """Allocate inactive slots with neutral defaults."""
+        two = (slots, shops)
+        return cls(
+            active=np.zeros(slots, bool),
+            uid=np.full(slots, -1, np.int64),
+            segment=np.zeros(slots, np.int16),
+            region=np.zeros(slots, np.int16),
+            stage_end=np.full(slots, np.inf),
+            joined=np.zeros(slots, np.int32),
+            price_sensitivity=np.ones(slots, np.float32),
+            talkativeness=np.ones(slots, np.float32),
+            main_shop=np.full(slots, NO_SHOP, np.int16),
+            challenger=np.full(slots, NO_SHOP, np.int16),
+            challenger_wins=np.zeros(slots, np.int16),
+            aware=np.zeros(two, bool),
+            dropped=np.zeros(two, bool),
+            expectation=np.zeros(two, np.float32),
+            trust=np.zeros(two, np.float32),
+            satisfaction=np.full(two, 0.5, np.float32),
+            experiences=np.zeros(two, np.int32),
+            orders=np.zeros(two, np.int32),
+            spend=np.zeros(two, np.float64),
+            margin=np.zeros(two, np.float64),
+            first_order_day=np.full(two, NEVER, np.int32),
+            last_order_day=np.full(two, NEVER, np.int32),
+            churn_day=np.full(two, NEVER, np.int32),
+        )
+
+    @property
+    def slots(self) -> int:
+        """Number of slots (active or free)."""
+        return int(self.active.shape[0])
+
+    @property
+    def shops(self) -> int:
+        """Number of shops."""
+        return int(self.aware.shape[1])
+
+    def reset_rows(self, rows: np.ndarray) -> None:
+        """Give ``rows`` back their empty-slot defaults (before a newcomer moves in)."""
+        fresh = CustomerState.empty(1, self.shops)
+        for field in fields(self):
+            getattr(self, field.name)[rows] = getattr(fresh, field.name)[0]
+
+    def reset_recording(self) -> None:
+        """Forget orders and money so far: recording starts now (end of the warm-up).
+
+        Days keep counting (warm-up days are negative), so first orders and churn during the
+        warm-up stay distinguishable from those while recording.
+        """
+        self.orders[:] = 0
+        self.spend[:] = 0.0
+        self.margin[:] = 0.0
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
