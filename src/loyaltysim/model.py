@@ -121,6 +121,10 @@ class LoyaltyModel(mesa.Model):
             price_sensitivity=market.price_sensitivity,
             price_sensitivity_spread=market.price_sensitivity_spread,
             talkativeness_spread=exp.talkativeness_spread,
+        )
+        self.impression = awareness.FirstImpression(
+            promise=self.shop_params.promise,
+            delivery_weight=self.segments.delivery_weight,
             initial_trust=market.initial_trust,
         )
         self.state = CustomerState.empty(self._capacity(), self.n_shops)
@@ -170,6 +174,7 @@ class LoyaltyModel(mesa.Model):
             newcomers=self.newcomers,
             segments=self.segments,
             shops=self.shop_params,
+            impression=self.impression,
             initial=initial,
         )
         uids = np.arange(self._next_uid, self._next_uid + rows.shape[0])
@@ -193,13 +198,8 @@ class LoyaltyModel(mesa.Model):
             self.state.reset_recording()
         self._breaches()
         self._population()
-        market = self.config.market
         self.totals.considered += awareness.advertise(
-            self.rng,
-            self.state,
-            self.shop_params.advertising_reach,
-            self.shop_params.promise,
-            market.initial_trust,
+            self.rng, self.state, self.shop_params.advertising_reach, self.impression
         )
         rows, shop = awareness.reconsider(
             self.rng, self.state, self.config.experience.reconsider_rate
@@ -326,8 +326,21 @@ class LoyaltyModel(mesa.Model):
         )
 
     def _deliver(self) -> None:
-        """Parcels due today: experience, satisfaction, trust, complaints, ratings, churn, talk."""
+        """Parcels due today, in rounds so that each round has one parcel per customer and shop.
+
+        Two parcels of one customer from one shop may arrive on the same day; the second is
+        experienced after the first (not both from the same starting state).
+        """
         parcels = self.parcels.pop_due(self.day)
+        while parcels["slot"].size:
+            key = parcels["slot"] * self.n_shops + parcels["shop"]
+            now = np.zeros(key.size, bool)
+            now[np.unique(key, return_index=True)[1]] = True
+            self._deliver_round({name: v[now] for name, v in parcels.items()})
+            parcels = {name: v[~now] for name, v in parcels.items()}
+
+    def _deliver_round(self, parcels: dict[str, np.ndarray]) -> None:
+        """Experience, satisfaction, trust, complaints, ratings, churn, talk (one per pair)."""
         state, p, cfg = self.state, self.shop_params, self.config.experience
         current = state.active[parcels["slot"]] & (state.uid[parcels["slot"]] == parcels["uid"])
         slot, shop = parcels["slot"][current], parcels["shop"][current]
@@ -375,6 +388,9 @@ class LoyaltyModel(mesa.Model):
         pen = cfg.unresolved_penalty
         sat2 = complaints.recovered(before, sat1, handled, p.recovery[shop], pen)
         trust2 = complaints.recovered(trust0, trust1, handled, p.trust_recovery[shop], pen)
+        # as stored, so the running totals move by exactly what the state moves
+        sat2 = sat2.astype(state.satisfaction.dtype)
+        trust2 = trust2.astype(state.trust.dtype)
         felt = complaints.recovered(expect0, felt, handled, p.recovery[shop], pen)
         state.satisfaction[slot, shop] = sat2
         state.trust[slot, shop] = trust2
@@ -426,8 +442,8 @@ class LoyaltyModel(mesa.Model):
     def _drop(self, slot: np.ndarray, shop: np.ndarray) -> None:
         """Customers churn from shops: no longer considered, main shop lost."""
         state = self.state
-        self.totals.shift("considered", shop[state.aware[slot, shop]])
-        self.totals.shift("customers", shop[state.last_order_day[slot, shop] != NEVER])
+        self.totals.shift("considered", shop[state.aware[slot, shop]], -1.0)
+        self.totals.shift("customers", shop[state.last_order_day[slot, shop] != NEVER], -1.0)
         state.dropped[slot, shop] = True
         state.churn_day[slot, shop] = self.day
         lost_main = state.main_shop[slot] == shop
@@ -447,9 +463,7 @@ class LoyaltyModel(mesa.Model):
         listener, shop, positive = listener[listening], shop[listening], positive[listening]
         self.ledger.add("wom_positive", shop[positive])
         self.ledger.add("wom_negative", shop[~positive])
-        new = awareness.learn_of(
-            state, listener, shop, self.shop_params.promise, self.config.market.initial_trust
-        )
+        new = awareness.learn_of(state, listener, shop, self.impression)
         self.totals.shift("considered", shop[new])
         key = listener * self.n_shops + shop
         pairs, inverse = np.unique(key, return_inverse=True)

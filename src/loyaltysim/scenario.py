@@ -18,8 +18,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from loyaltysim.errors import (
+    KeyPath,
     Problem,
     ScenarioError,
+    format_path,
     key_lines,
     line_of,
     problems_from_toml_error,
@@ -270,6 +272,9 @@ class OutputConfig(Strict):
         "first_replication", description="Which replications' final customer states to write."
     )
     figures: bool = True
+    lapse_days: int = Field(
+        180, ge=1, description="Days without an order after which a customer counts as lost."
+    )
 
 
 class Scenario(Strict):
@@ -290,40 +295,105 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Scenario:
-        problems: list[str] = []
-        for what, table in (("regions", self.market.regions), ("segments", self.market.segments)):
-            total = sum(item.share for item in table.values())
-            if not math.isclose(total, 1.0, abs_tol=1e-6):
-                problems.append(f"market.{what}: shares must add up to 1, they add up to {total:g}")
-        arrivals = [s.arrival_share for s in self.market.segments.values()]
-        if any(a is not None for a in arrivals):
-            total = sum(a or 0.0 for a in arrivals)
-            if not math.isclose(total, 1.0, abs_tol=1e-6):
-                problems.append(
-                    f"market.segments: arrival_share must add up to 1, they add up to {total:g}"
-                )
-        for name, seg in self.market.segments.items():
-            if seg.next is not None and seg.next not in self.market.segments:
-                problems.append(
-                    f"market.segments.{name}.next: expected one of "
-                    f"{sorted(self.market.segments)}, given {seg.next!r}"
-                )
-            if seg.next is not None and seg.duration_days is None:
-                problems.append(f"market.segments.{name}: 'next' needs 'duration_days'")
-        for shop_name, shop in self.shops.items():
-            for region in shop.courier_by_region:
-                if region not in self.market.regions:
-                    problems.append(
-                        f"shops.{shop_name}.courier_by_region.{region}: expected a region of "
-                        f"{sorted(self.market.regions)}, given {region!r}"
-                    )
+        problems = cross_reference_problems(self.model_dump(mode="python"))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(
+                "; ".join(f"{format_path(p)}: expected {e}, given {g}" for p, e, g in problems)
+            )
         return self
 
     def base(self) -> Scenario:
         """This scenario without its variants (what a single replication simulates)."""
         return self.model_copy(update={"variants": {}})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str, str]]:
+    """Checks that span several keys, as ``(key path, expected, given)``.
+
+    Works on raw (possibly invalid) scenario data, so these problems are reported together
+    with field errors and each at its own key path and line; values of the wrong type are
+    skipped here (the field errors report them).
+    """
+    market = data.get("market")
+    market = market if isinstance(market, Mapping) else {}
+    regions = market.get("regions", {"all": {"share": 1.0}})
+    segments = market.get("segments", {"all": {"share": 1.0}})
+    problems: list[tuple[KeyPath, str, str]] = []
+
+    def check_sum(path: KeyPath, values: list[Any], what: str) -> None:
+        if values and all(_is_number(v) for v in values):
+            total = sum(values)
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                expected, given = f"{what} that add up to 1", f"{what} adding up to {total:g}"
+                problems.append((path, expected, given))
+
+    for what, table in (("regions", regions), ("segments", segments)):
+        if isinstance(table, Mapping):
+            items = [v if isinstance(v, Mapping) else {} for v in table.values()]
+            check_sum(("market", what), [item.get("share") for item in items], "shares")
+    if isinstance(segments, Mapping):
+        items = {k: v for k, v in segments.items() if isinstance(v, Mapping)}
+        arrivals = [seg.get("arrival_share") for seg in items.values()]
+        if any(a is not None for a in arrivals):
+            check_sum(
+                ("market", "segments"),
+                [0.0 if a is None else a for a in arrivals],
+                "arrival_share values",
+            )
+        for name, seg in items.items():
+            nxt = seg.get("next")
+            if isinstance(nxt, str) and nxt not in segments:
+                problems.append(
+                    (("market", "segments", name, "next"), f"one of {sorted(segments)}", repr(nxt))
+                )
+            if nxt is not None and seg.get("duration_days") is None:
+                problems.append(
+                    (
+                        ("market", "segments", name, "duration_days"),
+                        "a number of days (needed because 'next' is set)",
+                        "nothing",
+                    )
+                )
+    shops = data.get("shops")
+    if isinstance(shops, Mapping) and isinstance(regions, Mapping):
+        for shop_name, shop in shops.items():
+            by_region = shop.get("courier_by_region") if isinstance(shop, Mapping) else None
+            if not isinstance(by_region, Mapping):
+                continue
+            for region in by_region:
+                if region not in regions:
+                    problems.append(
+                        (
+                            ("shops", shop_name, "courier_by_region", region),
+                            f"a region of {sorted(regions)}",
+                            repr(region),
+                        )
+                    )
+    return problems
+
+
+def _with_cross_references(
+    problems: list[Problem],
+    data: Mapping[str, Any],
+    file: str,
+    locate: Any,
+    prefix: KeyPath = (),
+) -> list[Problem]:
+    """Replace the model's one-line cross-reference error by located problems."""
+    cross = cross_reference_problems(data)
+    if not cross:
+        return problems
+    root = format_path(prefix)
+    kept = [p for p in problems if p.path != root]
+    located = [
+        Problem(file, locate((*prefix, *path)), format_path((*prefix, *path)), expected, given)
+        for path, expected, given in cross
+    ]
+    return sorted(kept + located, key=lambda p: (p.line or 0, p.path))
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -383,6 +453,12 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
         raise ScenarioError(
             [Problem(file, None, "", "a readable scenario file", exc.strerror or str(exc))]
         ) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        bad = exc.object[exc.start]
+        raise ScenarioError(
+            [Problem(file, line, "", "UTF-8 text", f"the byte 0x{bad:02x}, which is not UTF-8")]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -400,23 +476,26 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
 def validate(data: dict[str, Any], file: str = "<scenario>", text: str = "") -> Scenario:
     """Validate a scenario mapping and each of its variants, reporting all problems at once."""
     lines = key_lines(text)
+
+    def locate(path: KeyPath) -> int | None:
+        return line_of(lines, path)
+
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation_error(exc, file, text)) from None
+        problems = problems_from_validation_error(exc, file, text)
+        raise ScenarioError(_with_cross_references(problems, data, file, locate)) from None
     problems: list[Problem] = []
     for name in scenario.variants:
         try:
             variant_of(scenario, name)
         except ValidationError as exc:
             prefix = ("variants", name)
-            problems += problems_from_validation_error(
-                exc,
-                file,
-                text,
-                prefix=prefix,
-                locate=lambda loc, p=prefix: line_of(lines, p + tuple(loc)) or line_of(lines, p),
+            merged = deep_merge(scenario.base().model_dump(mode="python"), scenario.variants[name])
+            found = problems_from_validation_error(
+                exc, file, text, prefix=prefix, locate=locate, data=merged
             )
+            problems += _with_cross_references(found, merged, file, locate, prefix)
     if problems:
         raise ScenarioError(problems)
     return scenario

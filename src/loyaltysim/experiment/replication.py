@@ -63,8 +63,9 @@ def simulate(
     )
     end_day = config.run.days - 1
     horizon = min(365, end_day)
-    figures = _figures(timeseries, records, end_day, horizon)
-    retention = _retention_curves(records, end_day)
+    lapse = config.output.lapse_days
+    figures = _figures(timeseries, records, end_day, horizon, lapse)
+    retention = _retention_curves(records, end_day, lapse)
     tag = {"variant": variant, "replication": replication}
     return ReplicationResult(
         timeseries=_tagged(timeseries, tag),
@@ -79,7 +80,7 @@ def _tagged(frame: pd.DataFrame, tag: dict[str, object]) -> pd.DataFrame:
 
 
 def _figures(
-    timeseries: pd.DataFrame, records: pd.DataFrame, end_day: int, horizon: int
+    timeseries: pd.DataFrame, records: pd.DataFrame, end_day: int, horizon: int, lapse: int
 ) -> pd.DataFrame:
     """Per shop: totals over the run, final-day levels, and customer-base figures."""
     by_shop = timeseries.groupby("shop", sort=False)
@@ -93,17 +94,19 @@ def _figures(
         out["complaints_resolved"] / out["complaints"].where(out["complaints"] > 0, 1),
         np.nan,
     )
-    customers = customer_figures(records, end_day, horizon).set_index("shop")
+    customers = customer_figures(records, end_day, horizon, lapse).set_index("shop")
     out = out.join(customers)
     return out.reset_index()
 
 
-def _retention_curves(records: pd.DataFrame, end_day: int, points: int = 60) -> pd.DataFrame:
+def _retention_curves(
+    records: pd.DataFrame, end_day: int, lapse: int, points: int = 60
+) -> pd.DataFrame:
     """Kaplan-Meier retention of each shop's acquired customers on a grid of days."""
     days = np.unique(np.linspace(0, end_day, points).round().astype(int))
     frames = []
     for shop, group in records.groupby("shop", observed=False, sort=False):
-        durations, events = retention_data(group, end_day)
+        durations, events = retention_data(group, end_day, lapse)
         frames.append(
             pd.DataFrame(
                 {"shop": shop, "day": days, "retention": kaplan_meier(durations, events, days)}

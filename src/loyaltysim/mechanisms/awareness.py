@@ -3,31 +3,53 @@
 Advertising makes each unaware customer aware of shop ``s`` with the daily probability
 ``advertising_reach[s]`` (the Bass innovation rate ``p``); word of mouth does the rest
 (:mod:`loyaltysim.mechanisms.word_of_mouth`). A newly aware customer expects the quality the
-shop's descriptions promise and starts from ``initial_trust``. Churned customers reconsider a
-shop with ``reconsider_rate`` per day, keeping the attitudes that made them leave.
+shop's descriptions promise, delivered on time (:class:`FirstImpression`), and starts from
+``initial_trust``. Churned customers reconsider a shop with ``reconsider_rate`` per day,
+keeping the attitudes that made them leave.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from loyaltysim.mechanisms.experience import perceived_performance
 from loyaltysim.sampling import bernoulli_indices
 from loyaltysim.state import CustomerState
 
 
+@dataclass(frozen=True)
+class FirstImpression:
+    """What a customer who has just heard of a shop believes about it."""
+
+    promise: np.ndarray  # per shop: product quality the descriptions promise
+    delivery_weight: np.ndarray  # per segment: weight of delivery in performance
+    initial_trust: float
+
+    def expectation(self, segment: np.ndarray, shop: np.ndarray) -> np.ndarray:
+        """Expected performance: the promised product, delivered on time (pairwise)."""
+        return perceived_performance(self.promise[shop], 1.0, self.delivery_weight[segment])
+
+
 def learn_of(
-    state: CustomerState,
-    rows: np.ndarray,
-    shop: np.ndarray,
-    promise: np.ndarray,
-    initial_trust: float,
+    state: CustomerState, rows: np.ndarray, shop: np.ndarray, impression: FirstImpression
 ) -> np.ndarray:
-    """Make customers ``rows`` aware of ``shop`` (pairwise); return the mask of new awareness."""
-    new = state.active[rows] & ~state.aware[rows, shop] & ~state.dropped[rows, shop]
+    """Make customers ``rows`` aware of ``shop`` (pairwise); return the mask of new awareness.
+
+    A pair listed several times (two messages about one shop to one listener) becomes aware
+    once: only its first occurrence is marked new.
+    """
+    fresh = np.flatnonzero(
+        state.active[rows] & ~state.aware[rows, shop] & ~state.dropped[rows, shop]
+    )
+    _, first = np.unique(rows[fresh] * state.shops + shop[fresh], return_index=True)
+    new = np.zeros(rows.shape[0], bool)
+    new[fresh[first]] = True
     r, s = rows[new], shop[new]
     state.aware[r, s] = True
-    state.expectation[r, s] = promise[s]
-    state.trust[r, s] = initial_trust
+    state.expectation[r, s] = impression.expectation(state.segment[r], s)
+    state.trust[r, s] = impression.initial_trust
     return new
 
 
@@ -35,15 +57,14 @@ def advertise(
     rng: np.random.Generator,
     state: CustomerState,
     reach: np.ndarray,
-    promise: np.ndarray,
-    initial_trust: float,
+    impression: FirstImpression,
 ) -> np.ndarray:
     """Customers newly aware of each shop through advertising today (count per shop)."""
     counts = np.zeros(reach.shape[0], np.int64)
     for s, p in enumerate(reach):
         rows = bernoulli_indices(rng, state.slots, float(p))
         shop = np.full(rows.shape[0], s)
-        counts[s] = int(learn_of(state, rows, shop, promise, initial_trust).sum())
+        counts[s] = int(learn_of(state, rows, shop, impression).sum())
     return counts
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.mechanisms.awareness import FirstImpression
 from loyaltysim.parameters import SegmentArrays, ShopArrays
 from loyaltysim.sampling import bernoulli_indices
 from loyaltysim.state import CustomerState
@@ -29,7 +30,6 @@ class Newcomers:
     price_sensitivity: float
     price_sensitivity_spread: float
     talkativeness_spread: float
-    initial_trust: float
 
 
 def random_departures(
@@ -66,6 +66,7 @@ def populate(
     newcomers: Newcomers,
     segments: SegmentArrays,
     shops: ShopArrays,
+    impression: FirstImpression,
     initial: bool,
 ) -> None:
     """Fill free ``rows`` with fresh customers (``initial``: the day-0 population)."""
@@ -85,7 +86,7 @@ def populate(
         0.0, newcomers.price_sensitivity_spread, k
     )
     state.talkativeness[rows] = rng.lognormal(0.0, newcomers.talkativeness_spread, k)
-    aware = rng.random((k, shops.price.shape[0])) < shops.initial_awareness[None, :]
-    state.aware[rows] = aware
-    state.expectation[rows] = shops.promise[None, :]
-    state.trust[rows] = newcomers.initial_trust
+    n_shops = shops.price.shape[0]
+    state.aware[rows] = rng.random((k, n_shops)) < shops.initial_awareness[None, :]
+    state.expectation[rows] = impression.expectation(segment[:, None], np.arange(n_shops)[None, :])
+    state.trust[rows] = impression.initial_trust
