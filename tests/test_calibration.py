@@ -19,4 +19,4 @@ def test_baby_products_repurchase_rate_is_near_ten_percent() -> None:
     figures = result.replications
     rates = figures.loc[figures["shop"] == "babyshop", "repurchase_rate"].to_numpy()
     mean, low, high = mean_ci(rates)
-    assert 0.07 <= low and high <= 0.13, (mean, low, high)
+    assert low >= 0.07 and high <= 0.13, (mean, low, high)

@@ -46,8 +46,9 @@ class ShopTotals:
         self.considered += sign * (state.aware[rows] & ~dropped).sum(axis=0)
         self.customers += sign * ((state.last_order_day[rows] != NEVER) & ~dropped).sum(axis=0)
         self.experienced += sign * experienced.sum(axis=0)
-        sat = np.where(experienced, state.satisfaction[rows], 0.0).sum(axis=0)
-        trust = np.where(experienced, state.trust[rows], 0.0).sum(axis=0)
+        # float64 sums: the attitudes are float32, whose sums over many rows would round
+        sat = np.where(experienced, state.satisfaction[rows], 0.0).sum(axis=0, dtype=np.float64)
+        trust = np.where(experienced, state.trust[rows], 0.0).sum(axis=0, dtype=np.float64)
         self.satisfaction_sum += sign * sat
         self.trust_sum += sign * trust
 

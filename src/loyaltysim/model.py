@@ -445,7 +445,8 @@ class LoyaltyModel(mesa.Model):
         self.totals.shift("considered", shop[state.aware[slot, shop]], -1.0)
         self.totals.shift("customers", shop[state.last_order_day[slot, shop] != NEVER], -1.0)
         state.dropped[slot, shop] = True
-        state.churn_day[slot, shop] = self.day
+        first = state.churn_day[slot, shop] == NEVER  # retention counts the first loss
+        state.churn_day[slot[first], shop[first]] = self.day
         lost_main = state.main_shop[slot] == shop
         state.main_shop[slot[lost_main]] = NO_SHOP
         self.ledger.add("churned", shop)

@@ -17,7 +17,7 @@ HEADLINE = {
     "retention": ("retention", "{:.1%}"),
     "profit": ("profit", "{:,.0f}"),
     "clv": ("CLV", "{:,.1f}"),
-    "mean_satisfaction": ("satisf.", "{:.2f}"),
+    "mean_satisfaction": ("satisfaction", "{:.3f}"),
 }
 
 

@@ -182,6 +182,16 @@ class ExperienceConfig(Strict):
     rating_prior_mean: float = Field(4.0, ge=1.0, le=5.0, description="Stars before any rating.")
     rating_prior_weight: NonNeg = Field(20.0, description="Pseudo-ratings behind the prior.")
 
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> ExperienceConfig:
+        if self.negative_threshold >= self.positive_threshold:
+            raise ValueError(
+                "negative_threshold must be below positive_threshold (an experience cannot "
+                f"be praised and decried), given {self.negative_threshold:g} >= "
+                f"{self.positive_threshold:g}"
+            )
+        return self
+
 
 class Courier(Strict):
     """How a shop's parcels travel; any field may be overridden per region."""

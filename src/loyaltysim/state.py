@@ -44,7 +44,7 @@ class CustomerState:
     margin: np.ndarray  # float64: contribution margin while recording
     first_order_day: np.ndarray  # int32: first order ever, NEVER if none
     last_order_day: np.ndarray  # int32: last order, NEVER if none
-    churn_day: np.ndarray  # int32: day the customer dropped the shop, NEVER if not
+    churn_day: np.ndarray  # int32: day the customer first dropped the shop, NEVER if not
 
     @classmethod
     def empty(cls, slots: int, shops: int) -> CustomerState:

@@ -9,7 +9,6 @@ Little (1983). For customer ``i`` and a shop ``s`` it knows and has not dropped:
             + rating_weight * (rating[s] - 3)
             - price_sensitivity[i] * segment.price_weight * (price[s] + fee[s, region]) / ref
             + switching_cost   (if s is the customer's main shop)
-            + bonus[i, s]      (strategy hooks: points, coupons...)
 
 and the outside option has utility ``outside_utility``. With Gumbel errors the choice
 probabilities are the softmax of these utilities; one uniform number per customer picks one.
@@ -92,6 +91,6 @@ def choose(
     probs = choice_probabilities(utility, available, outside_utility)
     cumulative = np.cumsum(probs, axis=1)
     u = rng.random(probs.shape[0])[:, None]
-    pick = (cumulative < u).sum(axis=1)
+    pick = (cumulative <= u).sum(axis=1)
     pick = np.minimum(pick, probs.shape[1] - 1)
     return np.where(pick == probs.shape[1] - 1, OUTSIDE, pick)

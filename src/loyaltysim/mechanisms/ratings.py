@@ -3,7 +3,8 @@
 After an order a customer leaves a rating with ``rating_propensity``: ``1 + 4x`` stars rounded,
 where ``x`` is the experience's satisfaction. A shop's public rating is the Bayesian mean of
 its ratings with a prior of ``rating_prior_weight`` ratings of ``rating_prior_mean`` stars, so a
-new shop is neither perfect nor hopeless after its first few orders.
+new shop is neither perfect nor hopeless after its first few orders (a shop nobody has rated
+shows the prior mean). Halves round up: an experience of 0.375 earns 3 stars.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 def stars(experience: np.ndarray) -> np.ndarray:
     """Stars (1..5) a customer gives for an experience of satisfaction 0..1."""
-    return np.clip(np.rint(1.0 + 4.0 * experience), 1, 5).astype(np.int8)
+    return np.clip(np.floor(1.5 + 4.0 * experience), 1, 5).astype(np.int8)
 
 
 class RatingBoard:
@@ -33,5 +34,10 @@ class RatingBoard:
     @property
     def rating(self) -> np.ndarray:
         """Public rating of each shop (stars)."""
-        weight = self.prior_weight
-        return (self.prior_mean * weight + self.total) / np.maximum(weight + self.count, 1e-12)
+        weight = self.prior_weight + self.count
+        return np.divide(
+            self.prior_mean * self.prior_weight + self.total,
+            weight,
+            out=np.full(self.total.shape, self.prior_mean),
+            where=weight > 0,
+        )

@@ -1,0 +1,137 @@
+"""Choice: multinomial logit over considered shops plus the outside option."""
+
+import math
+
+import numpy as np
+import pytest
+
+from loyaltysim.mechanisms.choice import (
+    OUTSIDE,
+    ChoiceWeights,
+    choice_probabilities,
+    choose,
+    utilities,
+)
+
+WEIGHTS = ChoiceWeights(
+    quality=3.0,
+    trust=2.0,
+    satisfaction=2.0,
+    rating=0.5,
+    switching_cost=0.8,
+    reference_price=100.0,
+    outside_utility=0.0,
+)
+
+
+def test_utilities_hand_checked():
+    u = utilities(
+        WEIGHTS,
+        expectation=np.array([[0.8, 0.6], [0.5, 0.5]]),
+        trust=np.array([[0.5, 0.7], [0.2, 0.2]]),
+        satisfaction=np.array([[0.9, 0.2], [0.1, 0.5]]),
+        experienced=np.array([[True, False], [True, True]]),
+        rating=np.array([4.0, 3.0]),
+        price_paid=np.array([[60.0, 100.0], [60.0, 100.0]]),
+        price_sensitivity=np.array([1.5, 0.5]),
+        quality_weight=np.array([1.0, 2.0]),
+        is_main=np.array([[True, False], [False, True]]),
+    )
+    # customer 0, shop 0: 3*1*0.8 + 2*0.5 + 2*(0.9-0.5) + 0.5*(4-3) - 1.5*60/100 + 0.8
+    #                   = 2.4 + 1.0 + 0.8 + 0.5 - 0.9 + 0.8 = 4.6
+    # customer 0, shop 1: 3*0.6 + 2*0.7 + 0 (no experience: satisfaction 0.2 ignored)
+    #                   + 0.5*(3-3) - 1.5*100/100 = 1.8 + 1.4 - 1.5 = 1.7
+    # customer 1, shop 0: 3*2*0.5 + 2*0.2 + 2*(0.1-0.5) + 0.5 - 0.5*0.6
+    #                   = 3.0 + 0.4 - 0.8 + 0.5 - 0.3 = 2.8
+    # customer 1, shop 1: 3.0 + 0.4 + 2*(0.5-0.5) + 0 - 0.5*1.0 + 0.8 = 3.7
+    np.testing.assert_allclose(u, [[4.6, 1.7], [2.8, 3.7]], rtol=0, atol=1e-12)
+
+
+def test_switching_cost_is_the_main_shop_bonus():
+    base = dict(
+        expectation=np.full((1, 2), 0.5),
+        trust=np.full((1, 2), 0.5),
+        satisfaction=np.full((1, 2), 0.5),
+        experienced=np.zeros((1, 2), bool),
+        rating=np.array([3.0, 3.0]),
+        price_paid=np.full((1, 2), 100.0),
+        price_sensitivity=np.ones(1),
+        quality_weight=np.ones(1),
+    )
+    u = utilities(WEIGHTS, is_main=np.array([[True, False]]), **base)
+    assert u[0, 0] - u[0, 1] == pytest.approx(0.8)
+
+
+def test_choice_probabilities_softmax_with_outside():
+    # U = (1, 0), outside 0: exp weights e, 1, 1 -> e/(e+2), 1/(e+2), 1/(e+2)
+    p = choice_probabilities(np.array([[1.0, 0.0]]), np.ones((1, 2), bool), 0.0)
+    e = math.e
+    np.testing.assert_allclose(p, [[e / (e + 2), 1 / (e + 2), 1 / (e + 2)]], rtol=1e-12)
+
+
+def test_unavailable_shop_has_probability_zero():
+    # shop 1 (utility 5) unknown: e^1, 0, e^0 -> e/(e+1), 0, 1/(e+1)
+    p = choice_probabilities(np.array([[1.0, 5.0]]), np.array([[True, False]]), 0.0)
+    e = math.e
+    np.testing.assert_allclose(p, [[e / (e + 1), 0.0, 1 / (e + 1)]], rtol=1e-12)
+
+
+def test_no_shop_available_means_outside_for_sure():
+    p = choice_probabilities(np.array([[9.0, 9.0]]), np.zeros((1, 2), bool), -3.0)
+    np.testing.assert_array_equal(p, [[0.0, 0.0, 1.0]])
+    out = choose(np.random.default_rng(0), np.full((50, 2), 9.0), np.zeros((50, 2), bool), -3.0)
+    assert np.all(out == OUTSIDE)
+
+
+def test_choice_probabilities_large_utilities_do_not_overflow():
+    p = choice_probabilities(np.array([[1000.0, 1000.0]]), np.ones((1, 2), bool), 0.0)
+    np.testing.assert_allclose(p, [[0.5, 0.5, 0.0]], atol=1e-12)
+    assert np.all(np.isfinite(p))
+
+
+def test_choose_empty():
+    out = choose(np.random.default_rng(0), np.zeros((0, 3)), np.zeros((0, 3), bool), 0.0)
+    assert out.shape == (0,)
+
+
+def test_choose_reproduces_logit_probabilities():
+    # weights exp(U): shop 0 3, shop 1 1, shop 2 unavailable, outside exp(0) = 1
+    # -> P = 3/5, 1/5, 0, 1/5
+    n = 20000
+    utility = np.tile([math.log(3.0), 0.0, 5.0], (n, 1))
+    available = np.tile([True, True, False], (n, 1))
+    out = choose(np.random.default_rng(11), utility, available, 0.0)
+    assert set(np.unique(out)) <= {0, 1, OUTSIDE}  # unavailable shop 2 never chosen
+    # SE = sqrt(p (1-p) / n): 0.00346 for p = 0.6, 0.00283 for p = 0.2
+    for code, p in [(0, 0.6), (1, 0.2), (OUTSIDE, 0.2)]:
+        assert abs(np.mean(out == code) - p) < 5 * math.sqrt(p * (1 - p) / n)
+
+
+def test_choose_never_picks_unavailable_first_shop():
+    # an unavailable shop in the first column has cumulative probability 0
+    n = 20000
+    utility = np.tile([50.0, 0.0], (n, 1))
+    available = np.tile([False, True], (n, 1))
+    out = choose(np.random.default_rng(12), utility, available, 0.0)
+    assert not np.any(out == 0)
+    # shop 1 vs outside at equal utility: 1/2 each, SE = sqrt(0.25 / n) = 0.00354
+    assert abs(np.mean(out == 1) - 0.5) < 5 * math.sqrt(0.25 / n)
+
+
+class FixedUniform:
+    """A stand-in generator whose uniform numbers are all ``value`` (edges of [0, 1))."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def random(self, n):
+        return np.full(n, self.value)
+
+
+@pytest.mark.parametrize("u", [0.0, 0.5, np.nextafter(1.0, 0.0)])
+def test_choose_edges_of_the_uniform_never_pick_an_unavailable_shop(u):
+    # shop 0 unavailable, shop 1 and the outside option at 1/2 each; u = 0 must not land on
+    # the zero-width interval of shop 0. u in [0, 1/2) -> shop 1, u in [1/2, 1) -> outside
+    out = choose(FixedUniform(u), np.zeros((3, 2)), np.tile([False, True], (3, 1)), 0.0)
+    expected = 1 if u < 0.5 else OUTSIDE
+    np.testing.assert_array_equal(out, [expected] * 3)

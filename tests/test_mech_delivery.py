@@ -1,0 +1,133 @@
+"""Delivery: parcel outcomes, delivery score and the parcel queue."""
+
+import math
+
+import numpy as np
+import pytest
+
+from loyaltysim.mechanisms.delivery import Outcome, ParcelQueue, delivery_score, draw_outcomes
+
+
+def full(n, value):
+    return np.full(n, value, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- draw_outcomes
+def test_draw_outcomes_empty():
+    outcome, delay = draw_outcomes(
+        np.random.default_rng(0), full(0, 0.9), full(0, 0.0), full(0, 0.0), full(0, 2.0)
+    )
+    assert outcome.shape == delay.shape == (0,)
+    assert outcome.dtype == np.int8
+    assert delay.dtype == np.int32
+
+
+def test_draw_outcomes_certain_cases():
+    # parcels 0-2 perfect courier, 3-5 always lost, 6-8 always damaged, 9-11 always late by 1
+    g = np.random.default_rng(1)
+    on_time = np.array([1.0] * 3 + [1.0] * 3 + [1.0] * 3 + [0.0] * 3)
+    damage = np.array([0.0] * 3 + [0.0] * 3 + [1.0] * 3 + [0.0] * 3)
+    loss = np.array([0.0] * 3 + [1.0] * 3 + [0.0] * 3 + [0.0] * 3)
+    mean_delay = full(12, 1.0)  # 1 + Poisson(0) = exactly 1 day
+    outcome, delay = draw_outcomes(g, on_time, damage, loss, mean_delay)
+    expected = [Outcome.ON_TIME] * 3 + [Outcome.LOST] * 3 + [Outcome.DAMAGED] * 3
+    expected += [Outcome.LATE] * 3
+    np.testing.assert_array_equal(outcome, expected)
+    # on time and damaged parcels are not late; lost ones carry the give-up delay
+    np.testing.assert_array_equal(delay, [0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1])
+
+
+def test_draw_outcomes_shares_and_delays():
+    # loss 0.02, damage 0.05, on_time 0.8 among intact parcels:
+    # lost 0.02, damaged 0.05, late 0.93 * 0.2 = 0.186, on time 0.93 * 0.8 = 0.744
+    n = 40000
+    g = np.random.default_rng(2)
+    outcome, delay = draw_outcomes(g, full(n, 0.8), full(n, 0.05), full(n, 0.02), full(n, 3.0))
+    for code, p in [
+        (Outcome.LOST, 0.02),
+        (Outcome.DAMAGED, 0.05),
+        (Outcome.LATE, 0.186),
+        (Outcome.ON_TIME, 0.744),
+    ]:
+        # SE = sqrt(p (1-p) / n), e.g. 0.0007 for lost, 0.00218 for on time
+        assert abs(np.mean(outcome == code) - p) < 5 * math.sqrt(p * (1 - p) / n)
+    assert np.all(delay[(outcome == Outcome.ON_TIME) | (outcome == Outcome.DAMAGED)] == 0)
+    late = delay[outcome == Outcome.LATE]
+    assert late.min() >= 1
+    # late delay = 1 + Poisson(3 - 1): mean 3, variance 2; SE(mean) = sqrt(2 / n_late)
+    assert abs(late.mean() - 3.0) < 5 * math.sqrt(2.0 / late.size)
+    # Var(sample variance) ~ (mu4 - sigma^4) / n; Poisson(2): mu4 = l + 3 l^2 = 14, sigma^4 = 4
+    # -> SE = sqrt(10 / n_late)
+    assert abs(late.var(ddof=1) - 2.0) < 5 * math.sqrt(10.0 / late.size)
+    lost = delay[outcome == Outcome.LOST]
+    assert lost.min() >= 1
+    assert abs(lost.mean() - 3.0) < 5 * math.sqrt(2.0 / lost.size)
+
+
+# --------------------------------------------------------------------------- delivery_score
+def test_delivery_score_hand_checked():
+    outcome = np.array(
+        [Outcome.ON_TIME, Outcome.LATE, Outcome.LATE, Outcome.LATE, Outcome.DAMAGED, Outcome.LOST],
+        np.int8,
+    )
+    delay = np.array([0, 2, 2, 10, 0, 3])
+    tracking = np.array([False, False, True, False, True, True])
+    score = delivery_score(outcome, delay, tracking, 0.15, 0.5, 0.2)
+    # on time: 1
+    # 2 days late, no tracking: 1 - 0.15*2 = 0.7
+    # 2 days late, tracking: penalty 0.15*(1 - 0.5) = 0.075 -> 1 - 0.15 = 0.85 (softer)
+    # 10 days late: 1 - 1.5 -> clipped to 0
+    # damaged: damaged_score 0.2; lost: 0 even with tracking
+    np.testing.assert_allclose(score, [1.0, 0.7, 0.85, 0.0, 0.2, 0.0], atol=1e-12)
+
+
+def test_tracking_softens_every_delay():
+    delay = np.arange(1, 6)
+    outcome = np.full(5, Outcome.LATE, np.int8)
+    without = delivery_score(outcome, delay, np.zeros(5, bool), 0.1, 0.5, 0.2)
+    with_ = delivery_score(outcome, delay, np.ones(5, bool), 0.1, 0.5, 0.2)
+    # 1 - 0.1 d versus 1 - 0.05 d
+    np.testing.assert_allclose(without, 1 - 0.1 * delay)
+    np.testing.assert_allclose(with_, 1 - 0.05 * delay)
+
+
+# --------------------------------------------------------------------------- ParcelQueue
+def parcels(slot, due, paid=None):
+    n = len(slot)
+    return dict(
+        slot=np.asarray(slot),
+        uid=np.asarray(slot) + 100,
+        shop=np.zeros(n, int),
+        outcome=np.zeros(n, np.int8),
+        delay=np.zeros(n, int),
+        due=np.asarray(due),
+        paid=np.asarray(paid if paid is not None else np.full(n, 60.0)),
+    )
+
+
+def test_parcel_queue_pop_due():
+    q = ParcelQueue()
+    assert len(q) == 0
+    empty = q.pop_due(5)
+    assert all(v.size == 0 for v in empty.values())
+    q.add(**parcels([0, 1, 2], [3, 5, 7]))
+    q.add(**parcels([3], [4], paid=[90]))
+    assert len(q) == 4
+    out = q.pop_due(4)  # due 3 and 4 (due <= day)
+    np.testing.assert_array_equal(out["slot"], [0, 3])
+    np.testing.assert_array_equal(out["uid"], [100, 103])
+    np.testing.assert_array_equal(out["paid"], [60.0, 90.0])
+    assert out["paid"].dtype == np.float64
+    assert out["delay"].dtype == np.int32
+    assert len(q) == 2
+    assert q.pop_due(4)["slot"].size == 0  # nothing popped twice
+    np.testing.assert_array_equal(q.pop_due(100)["slot"], [1, 2])
+    assert len(q) == 0
+
+
+def test_parcel_queue_add_casts_dtypes():
+    q = ParcelQueue()
+    q.add(**parcels([1], [2], paid=[7]))  # integer price is stored as float64
+    assert q.paid.dtype == np.float64
+    assert q.paid[0] == pytest.approx(7.0)
+    assert q.outcome.dtype == np.int8

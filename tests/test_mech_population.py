@@ -1,0 +1,252 @@
+"""Population: departures, life-cycle stages, free slots and newcomers."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from loyaltysim.mechanisms.awareness import FirstImpression
+from loyaltysim.mechanisms.population import (
+    Newcomers,
+    advance_stages,
+    free_slots,
+    populate,
+    random_departures,
+)
+from loyaltysim.parameters import SegmentArrays, ShopArrays
+from loyaltysim.scenario import validate
+from loyaltysim.state import NO_SHOP, CustomerState
+
+
+def segments(**changes):
+    # baby (10 days) -> toddler (20 days) -> leaves; adult forever
+    base = dict(
+        names=["baby", "toddler", "adult"],
+        share=np.array([0.25, 0.25, 0.5]),
+        arrival_share=np.array([1.0, 0.0, 0.0]),
+        purchase_rate=np.array([0.1, 0.1, 0.1]),
+        quality_weight=np.ones(3),
+        price_weight=np.ones(3),
+        delivery_weight=np.array([1.0, 0.0, 3.0]),
+        duration_days=np.array([10.0, 20.0, np.inf]),
+        next_segment=np.array([1, -1, -1], np.int16),
+    )
+    base.update(changes)
+    return SegmentArrays(**base)
+
+
+def shops():
+    scenario = validate(
+        {
+            "shops": {
+                "a": {"price": 50.0, "quality": 0.6, "promise": 0.7, "unit_cost": 30.0},
+                "b": {"price": 90.0, "quality": 0.8, "unit_cost": 50.0},
+            }
+        }
+    )
+    # shop a: nobody knows it at the start; shop b: everybody
+    return replace(ShopArrays.from_scenario(scenario), initial_awareness=np.array([0.0, 1.0]))
+
+
+NEWCOMERS = Newcomers(
+    region_share=np.array([0.4, 0.6]),
+    price_sensitivity=1.5,
+    price_sensitivity_spread=0.0,
+    talkativeness_spread=0.0,
+)
+
+
+def impression(shop_arrays, segs):
+    return FirstImpression(shop_arrays.promise, segs.delivery_weight, initial_trust=0.5)
+
+
+# --------------------------------------------------------------------------- departures
+def test_random_departures_edges():
+    active = np.array([True, False, True, True, False])
+    g = np.random.default_rng(0)
+    assert random_departures(g, active, 0.0).size == 0
+    np.testing.assert_array_equal(random_departures(g, active, 1.0), [0, 2, 3])
+
+
+def test_random_departures_rate():
+    # 20000 slots, half active; rate 0.1 -> Binomial(10000, 0.1): mean 1000, sd 30
+    active = np.arange(20000) % 2 == 0
+    out = random_departures(np.random.default_rng(1), active, 0.1)
+    assert active[out].all()
+    assert abs(out.size - 1000) < 5 * math.sqrt(10000 * 0.1 * 0.9)
+
+
+# --------------------------------------------------------------------------- stages
+def test_advance_stages():
+    state = CustomerState.empty(5, 2)
+    state.active[:4] = True
+    state.segment[:] = [0, 0, 1, 2, 0]
+    state.stage_end[:] = [5.0, 7.0, 5.0, np.inf, 0.0]
+    # slot 4 is inactive (ignored)
+    assert advance_stages(state, segments(), 4).size == 0  # nothing ends before day 5
+    leaving = advance_stages(state, segments(), 5)
+    # slot 0: baby ends -> toddler, stage ends 5 + 20 = 25; slot 1 (ends day 7) unchanged
+    # slot 2: toddler ends, last stage -> leaves; slot 3: adult forever
+    np.testing.assert_array_equal(leaving, [2])
+    np.testing.assert_array_equal(state.segment, [1, 0, 1, 2, 0])
+    np.testing.assert_array_equal(state.stage_end, [25.0, 7.0, 5.0, np.inf, 0.0])
+    # advancing does not deactivate: the model removes the leavers
+    assert state.active[2]
+
+
+def test_advance_stages_into_a_forever_stage():
+    segs = segments(next_segment=np.array([2, -1, -1], np.int16))
+    state = CustomerState.empty(1, 1)
+    state.active[0] = True
+    state.stage_end[0] = 3.0
+    assert advance_stages(state, segs, 3).size == 0
+    assert state.segment[0] == 2
+    assert state.stage_end[0] == np.inf
+
+
+# --------------------------------------------------------------------------- free slots
+def test_free_slots():
+    active = np.array([True, False, True, False, False])
+    np.testing.assert_array_equal(free_slots(active, 2), [1, 3])
+    np.testing.assert_array_equal(free_slots(active, 10), [1, 3, 4])
+    assert free_slots(active, 0).size == 0
+
+
+# --------------------------------------------------------------------------- populate
+def test_populate_newcomers_hand_checked():
+    shop_arrays = shops()
+    state = CustomerState.empty(6, 2)
+    state.main_shop[:] = 1  # left over from a previous customer: must be reset
+    state.dropped[:] = True
+    state.experiences[:] = 3
+    rows = np.array([2, 5])
+    populate(
+        np.random.default_rng(0),
+        state,
+        rows,
+        40,
+        newcomers=NEWCOMERS,
+        segments=segments(),
+        shops=shop_arrays,
+        impression=impression(shop_arrays, segments()),
+        initial=False,
+    )
+    assert state.active.tolist() == [False, False, True, False, False, True]
+    # arrivals all in "baby" (arrival_share 1, 0, 0), a full stage: ends 40 + 10 = 50
+    np.testing.assert_array_equal(state.segment[rows], [0, 0])
+    np.testing.assert_array_equal(state.stage_end[rows], [50.0, 50.0])
+    np.testing.assert_array_equal(state.joined[rows], [40, 40])
+    # spread 0: lognormal(0, 0) = 1 -> sensitivity exactly the median 1.5, talkativeness 1
+    np.testing.assert_allclose(state.price_sensitivity[rows], 1.5)
+    np.testing.assert_allclose(state.talkativeness[rows], 1.0)
+    # awareness 0 and 1; expectation = the promise delivered on time, babies' delivery
+    # weight 1: a promises 0.7 -> (0.7 + 1*1)/2 = 0.85, b honest 0.8 -> (0.8 + 1)/2 = 0.9;
+    # trust 0.5
+    np.testing.assert_array_equal(state.aware[rows], [[False, True], [False, True]])
+    np.testing.assert_allclose(shop_arrays.promise, [0.7, 0.8])
+    np.testing.assert_allclose(state.expectation[rows], [[0.85, 0.9], [0.85, 0.9]], rtol=1e-6)
+    np.testing.assert_allclose(state.trust[rows], 0.5)
+    # the slot's history is wiped
+    np.testing.assert_array_equal(state.main_shop[rows], [NO_SHOP, NO_SHOP])
+    assert not state.dropped[rows].any()
+    assert not state.experiences[rows].any()
+    # other slots untouched
+    assert state.main_shop[0] == 1 and state.dropped[0].all()
+
+
+def test_populate_initial_population_distribution():
+    # initial customers: segment shares 0.25/0.25/0.5, regions 0.4/0.6, uniform remaining stage
+    shop_arrays = shops()
+    n = 4000
+    state = CustomerState.empty(n, 2)
+    newcomers = Newcomers(np.array([0.4, 0.6]), 1.5, 0.5, 0.5)
+    populate(
+        np.random.default_rng(3),
+        state,
+        np.arange(n),
+        0,
+        newcomers=newcomers,
+        segments=segments(),
+        shops=shop_arrays,
+        impression=impression(shop_arrays, segments()),
+        initial=True,
+    )
+    assert state.active.all()
+    for s, p in [(0, 0.25), (1, 0.25), (2, 0.5)]:
+        # SE = sqrt(p (1-p) / n): 0.0068 for 0.25, 0.0079 for 0.5
+        assert abs(np.mean(state.segment == s) - p) < 5 * math.sqrt(p * (1 - p) / n)
+    assert abs(np.mean(state.region == 0) - 0.4) < 5 * math.sqrt(0.24 / n)
+    # babies: remaining stage uniform on [0, 10): mean 5, sd 10/sqrt(12) = 2.887
+    baby = state.stage_end[state.segment == 0]
+    assert baby.min() >= 0.0 and baby.max() < 10.0
+    assert abs(baby.mean() - 5.0) < 5 * (10 / math.sqrt(12)) / math.sqrt(baby.size)
+    assert np.all(np.isinf(state.stage_end[state.segment == 2]))
+    # log sensitivity ~ Normal(log 1.5, 0.5): SE of its mean = 0.5 / sqrt(n) = 0.0079
+    log_ps = np.log(state.price_sensitivity.astype(np.float64))
+    assert abs(log_ps.mean() - math.log(1.5)) < 5 * 0.5 / math.sqrt(n)
+    assert abs(np.log(state.talkativeness.astype(np.float64)).mean()) < 5 * 0.5 / math.sqrt(n)
+    # awareness: nobody knows shop a, everybody knows shop b
+    assert not state.aware[:, 0].any() and state.aware[:, 1].all()
+    # expectation by segment's delivery weight w: (promise + w) / (1 + w)
+    # baby w=1: 0.85, 0.9; toddler w=0: the promise 0.7, 0.8; adult w=3: 0.925, 0.95
+    for s, expected in [(0, [0.85, 0.9]), (1, [0.7, 0.8]), (2, [0.925, 0.95])]:
+        got = state.expectation[state.segment == s]
+        np.testing.assert_allclose(got, np.tile(expected, (got.shape[0], 1)), rtol=1e-6)
+
+
+def test_populate_initial_awareness_share():
+    shop_arrays = replace(shops(), initial_awareness=np.array([0.3, 0.0]))
+    n = 10000
+    state = CustomerState.empty(n, 2)
+    populate(
+        np.random.default_rng(4),
+        state,
+        np.arange(n),
+        0,
+        newcomers=NEWCOMERS,
+        segments=segments(),
+        shops=shop_arrays,
+        impression=impression(shop_arrays, segments()),
+        initial=True,
+    )
+    # SE = sqrt(0.3 * 0.7 / 10000) = 0.00458
+    assert abs(state.aware[:, 0].mean() - 0.3) < 5 * math.sqrt(0.21 / n)
+    assert not state.aware[:, 1].any()
+
+
+def test_populate_nobody():
+    shop_arrays = shops()
+    state = CustomerState.empty(3, 2)
+    populate(
+        np.random.default_rng(0),
+        state,
+        np.empty(0, np.int64),
+        0,
+        newcomers=NEWCOMERS,
+        segments=segments(),
+        shops=shop_arrays,
+        impression=impression(shop_arrays, segments()),
+        initial=False,
+    )
+    assert not state.active.any()
+
+
+@pytest.mark.parametrize("initial", [True, False])
+def test_populate_share_normalised(initial):
+    # shares that do not add up to 1 are normalised: only segment 2 can be drawn here
+    shop_arrays = shops()
+    segs = segments(share=np.array([0.0, 0.0, 3.0]), arrival_share=np.array([0.0, 0.0, 2.0]))
+    state = CustomerState.empty(20, 2)
+    populate(
+        np.random.default_rng(0),
+        state,
+        np.arange(20),
+        0,
+        newcomers=NEWCOMERS,
+        segments=segs,
+        shops=shop_arrays,
+        impression=impression(shop_arrays, segs),
+        initial=initial,
+    )
+    assert np.all(state.segment == 2)

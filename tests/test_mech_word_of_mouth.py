@@ -1,0 +1,131 @@
+"""Word of mouth: who talks, who hears, how messages compound."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from loyaltysim.mechanisms.word_of_mouth import Messages, compounded, contacts, who_talks
+
+
+def csr(n, edges):
+    u, v = np.array(edges).T
+    m = sparse.coo_array((np.ones(2 * len(edges), np.int8), (np.r_[u, v], np.r_[v, u])), (n, n))
+    out = m.tocsr()
+    out.sort_indices()
+    return out
+
+
+# --------------------------------------------------------------------------- who_talks
+def test_who_talks_thresholds_with_certain_propensities():
+    # thresholds: praise if >= 0.75, decry if <= 0.3 (both inclusive)
+    x = np.array([0.9, 0.75, 0.5, 0.3, 0.1])
+    praise, decry = who_talks(np.random.default_rng(0), x, np.ones(5), 0.75, 0.3, 1.0, 1.0)
+    np.testing.assert_array_equal(praise, [True, True, False, False, False])
+    np.testing.assert_array_equal(decry, [False, False, False, True, True])
+
+
+def test_silent_customers_never_talk():
+    x = np.array([0.95, 0.05])
+    praise, decry = who_talks(np.random.default_rng(0), x, np.zeros(2), 0.75, 0.3, 1.0, 1.0)
+    assert not praise.any()
+    assert not decry.any()
+
+
+def test_talkativeness_multiplies_propensities():
+    # talkativeness 2: praise 0.1 * 2 = 0.2, decry 0.3 * 2 = 0.6; SE = sqrt(p (1-p) / n)
+    n = 40000
+    g = np.random.default_rng(1)
+    praise, _ = who_talks(g, np.full(n, 0.9), np.full(n, 2.0), 0.75, 0.3, 0.1, 0.3)
+    _, decry = who_talks(g, np.full(n, 0.1), np.full(n, 2.0), 0.75, 0.3, 0.1, 0.3)
+    assert abs(praise.mean() - 0.2) < 5 * math.sqrt(0.2 * 0.8 / n)
+    assert abs(decry.mean() - 0.6) < 5 * math.sqrt(0.6 * 0.4 / n)
+
+
+# --------------------------------------------------------------------------- contacts
+def test_contacts_on_a_network_are_the_neighbours():
+    # path 0-1-2-3, node 4 alone
+    adj = csr(5, [(0, 1), (1, 2), (2, 3)])
+    g = np.random.default_rng(0)
+    position, listener = contacts(g, adj, np.array([1, 4, 3]), 5, 10.0, 1.0)
+    # talker 1 (position 0) -> 0 and 2; talker 4 -> nobody; talker 3 (position 2) -> 2
+    np.testing.assert_array_equal(position, [0, 0, 2])
+    np.testing.assert_array_equal(listener, [0, 2, 2])
+    position, listener = contacts(g, adj, np.array([1, 2]), 5, 10.0, 0.0)
+    assert position.size == listener.size == 0  # tie strength 0: nobody takes it in
+
+
+def test_contacts_tie_strength_share():
+    # one talker with 4 neighbours, listed 10000 times: 40000 contacts, each takes the message
+    # in with 0.3; SE = sqrt(0.3 * 0.7 / 40000) = 0.00229
+    adj = csr(5, [(0, 1), (0, 2), (0, 3), (0, 4)])
+    talkers = np.zeros(10000, int)
+    position, listener = contacts(np.random.default_rng(2), adj, talkers, 5, 0.0, 0.3)
+    share = position.size / 40000
+    assert abs(share - 0.3) < 5 * math.sqrt(0.3 * 0.7 / 40000)
+    assert set(np.unique(listener)) <= {1, 2, 3, 4}
+
+
+def test_contacts_well_mixed_poisson_and_never_self():
+    # Poisson(5) draws among 1000 customers, minus the 1/1000 that hit the talker:
+    # mean 5 * 999/1000 = 4.995 per talker, SE = sqrt(5 / 4000) = 0.0354
+    population, k = 1000, 4000
+    g = np.random.default_rng(3)
+    talkers = g.integers(0, population, k)
+    position, listener = contacts(g, None, talkers, population, 5.0, 1.0)
+    assert np.all(listener != talkers[position])
+    assert listener.min() >= 0 and listener.max() < population
+    assert abs(position.size / k - 4.995) < 5 * math.sqrt(5.0 / k)
+
+
+def test_contacts_well_mixed_alone():
+    # the only customer cannot talk to itself
+    position, listener = contacts(np.random.default_rng(0), None, np.array([0]), 1, 20.0, 1.0)
+    assert position.size == listener.size == 0
+
+
+# --------------------------------------------------------------------------- compounded
+@pytest.mark.parametrize(
+    ("positive", "negative", "expected"),
+    [
+        (0, 0, 0.5),  # no message: unchanged
+        (1, 0, 0.55),  # 1 - 0.5 * 0.9
+        (2, 0, 0.595),  # 1 - 0.5 * 0.9^2
+        (0, 1, 0.4),  # 0.5 * 0.8
+        (0, 2, 0.32),  # 0.5 * 0.8^2
+        (1, 1, 0.44),  # (1 - 0.5 * 0.9) * 0.8
+        (3, 2, (1 - 0.5 * 0.9**3) * 0.8**2),  # 0.6355 * 0.64 = 0.40672
+    ],
+)
+def test_compounded_hand_checked(positive, negative, expected):
+    out = compounded(np.array([0.5]), np.array([positive]), np.array([negative]), 0.1, 0.2)
+    assert out[0] == pytest.approx(expected)
+
+
+def test_compounded_equals_messages_one_at_a_time():
+    value = np.array([0.3, 0.7])
+    once = compounded(value, np.array([3, 0]), np.array([0, 2]), 0.1, 0.2)
+    step = value
+    for _ in range(3):
+        step = compounded(step, np.array([1, 0]), np.array([0, 0]), 0.1, 0.2)
+    for _ in range(2):
+        step = compounded(step, np.array([0, 0]), np.array([0, 1]), 0.1, 0.2)
+    np.testing.assert_allclose(once, step)
+    # hand: 1 - 0.7 * 0.9^3 = 0.4897; 0.7 * 0.8^2 = 0.448
+    np.testing.assert_allclose(once, [0.4897, 0.448])
+
+
+# --------------------------------------------------------------------------- Messages
+def test_messages_counts():
+    m = Messages(
+        listener=np.array([4, 5, 6, 7]),
+        shop=np.array([0, 1, 0, 2]),
+        positive=np.array([True, True, False, True]),
+    )
+    pos, neg = m.counts(3)
+    np.testing.assert_array_equal(pos, [1, 1, 1])
+    np.testing.assert_array_equal(neg, [1, 0, 0])
+    pos, neg = Messages.none().counts(3)
+    np.testing.assert_array_equal(pos, [0, 0, 0])
+    np.testing.assert_array_equal(neg, [0, 0, 0])
