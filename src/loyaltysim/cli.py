@@ -1,4 +1,4 @@
-"""The ``loyaltysim`` command: ``run`` a scenario, ``validate`` a file.
+"""The ``loyaltysim`` command line; each sub-command lives in :mod:`loyaltysim.commands`.
 
 Bad input (a scenario file with errors, a bad ``--set``, an output folder that is not ours)
 ends with a plain message on stderr and exit status 2, never a traceback.
@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from loyaltysim.errors import ScenarioError
-from loyaltysim.experiment.executor import default_workers
-from loyaltysim.experiment.store import StaleStoreError
-from loyaltysim.outputs import OutputError
+from loyaltysim.commands import COMMANDS
+from loyaltysim.errors import UserError
 
 USAGE_ERROR = 2
 
@@ -24,34 +21,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Agent-based simulation of customer loyalty in e-commerce.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-
-    run = sub.add_parser("run", help="run a scenario and write a result folder")
-    run.add_argument("file", type=Path, help="scenario file (TOML)")
-    run.add_argument("--out", type=Path, help="result folder (default: results/<name>)")
-    run.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a value, e.g. --set shops.alpha.price=90 (repeatable)",
-    )
-    run.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help=f"parallel processes (default: all cores, here {default_workers()})",
-    )
-    run.add_argument(
-        "--resume",
-        action="store_true",
-        help="reuse replications finished by an interrupted run into --out",
-    )
-    run.add_argument("--quiet", action="store_true", help="no progress lines")
-
-    validate = sub.add_parser("validate", help="check a scenario file without running it")
-    validate.add_argument("file", type=Path)
-    validate.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    for command in COMMANDS:
+        command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))
     return parser
 
 
@@ -59,59 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``loyaltysim`` console script."""
     argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
+    command = next(c for c in COMMANDS if c.NAME == args.command)
     try:
-        if args.command == "validate":
-            return _validate(args)
-        return _run(args, argv)
-    except (ScenarioError, OutputError, StaleStoreError) as exc:
+        return command.execute(args, argv)
+    except UserError as exc:
         print(f"loyaltysim: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("loyaltysim: interrupted; rerun with --resume to continue", file=sys.stderr)
         return 130
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from loyaltysim.scenario import load_scenario, variant_names
-
-    scenario = load_scenario(args.file, args.sets)
-    print(
-        f"{args.file}: valid — {len(scenario.shops)} shops, "
-        f"{scenario.market.customers} customers, {scenario.run.days} days, "
-        f"{scenario.run.replications} replications, variants: "
-        f"{', '.join(variant_names(scenario))}"
-    )
-    return 0
-
-
-def _run(args: argparse.Namespace, argv: list[str]) -> int:
-    from loyaltysim.experiment.runner import run
-    from loyaltysim.report_text import headline
-    from loyaltysim.scenario import load_scenario
-
-    scenario = load_scenario(args.file, args.sets)
-    out = args.out if args.out is not None else Path("results") / scenario.name
-    workers = args.workers if args.workers is not None else default_workers()
-    if workers < 1:
-        print("loyaltysim: --workers: expected a whole number >= 1", file=sys.stderr)
-        return USAGE_ERROR
-    if not args.quiet:
-        print(
-            f"loyaltysim: running {args.file} into {out}/ with {workers} worker(s)", file=sys.stderr
-        )
-    result = run(
-        scenario,
-        out,
-        workers=workers,
-        resume=args.resume,
-        progress=not args.quiet,
-        command=["loyaltysim", *argv],
-    )
-    print(headline(result))
-    print(f"\nResults: {out}/  (summary.csv, timeseries.csv, customers.csv, meta.json)")
-    if scenario.output.figures:
-        print(f"Figures: {out / 'figures'}/")
-    return 0
 
 
 if __name__ == "__main__":

@@ -360,7 +360,11 @@ def _sort_key(problem: Problem) -> tuple[int, str]:
     return (problem.line if problem.line is not None else 0, problem.path)
 
 
-class ScenarioError(Exception):
+class UserError(Exception):
+    """Bad input from the user: the CLI prints ``str()`` and exits with status 2."""
+
+
+class ScenarioError(UserError):
     """All problems found in one scenario file; the CLI prints ``str()`` and exits with 2."""
 
     def __init__(self, problems: Iterable[Problem], file: str | None = None) -> None:

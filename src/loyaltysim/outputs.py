@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loyaltysim.errors import UserError
 from loyaltysim.experiment.seeds import describe, replication_seed
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.scenario import to_toml, variant_names
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 PACKAGES = ("loyaltysim", "mesa", "numpy", "pandas", "scipy", "networkx", "matplotlib", "pydantic")
 
 
-class OutputError(Exception):
+class OutputError(UserError):
     """The result folder cannot be written as asked."""
 
 

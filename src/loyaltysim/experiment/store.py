@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from loyaltysim.errors import UserError
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -43,7 +45,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
-class StaleStoreError(Exception):
+class StaleStoreError(UserError):
     """The folder holds results of a different scenario."""
 
 
