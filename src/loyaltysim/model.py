@@ -41,6 +41,9 @@ from loyaltysim.records import DepartedLog
 from loyaltysim.scenario import Scenario
 from loyaltysim.state import NEVER, NO_SHOP, CustomerState
 
+#: Days in a month of ``order_months`` (bit m: an order in recorded days 30m..30m+29).
+MONTH_DAYS = 30
+
 #: Figures recorded per shop per day, in the order of ``timeseries.csv``.
 SHOP_FIGURES = (
     "aware",
@@ -292,6 +295,8 @@ class LoyaltyModel(mesa.Model):
         ledger.add("acquisition", shop[first_ever], p.acquisition_cost[shop[first_ever]])
         if self.recording:
             state.orders[slot, shop] += 1
+            month = np.uint64(min(self.day // MONTH_DAYS, 63))
+            state.order_months[slot, shop] |= np.uint64(1) << month
             state.spend[slot, shop] += paid
             state.margin[slot, shop] += margin - p.acquisition_cost[shop] * first_ever
         state.first_order_day[slot[first_ever], shop[first_ever]] = self.day

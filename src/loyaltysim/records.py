@@ -27,6 +27,7 @@ PAIR_FIELDS = (
     "first_order_day",
     "last_order_day",
     "churn_day",
+    "order_months",
 )
 #: Per customer columns copied from the state.
 CUSTOMER_FIELDS = ("uid", "segment", "region", "joined", "main_shop", "price_sensitivity")

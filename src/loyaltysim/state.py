@@ -45,6 +45,7 @@ class CustomerState:
     first_order_day: np.ndarray  # int32: first order ever, NEVER if none
     last_order_day: np.ndarray  # int32: last order, NEVER if none
     churn_day: np.ndarray  # int32: day the customer first dropped the shop, NEVER if not
+    order_months: np.ndarray  # uint64: bit m set if the customer ordered in recorded month m
 
     @classmethod
     def empty(cls, slots: int, shops: int) -> CustomerState:
@@ -74,6 +75,7 @@ class CustomerState:
             first_order_day=np.full(two, NEVER, np.int32),
             last_order_day=np.full(two, NEVER, np.int32),
             churn_day=np.full(two, NEVER, np.int32),
+            order_months=np.zeros(two, np.uint64),
         )
 
     @property
@@ -101,6 +103,7 @@ class CustomerState:
         self.orders[:] = 0
         self.spend[:] = 0.0
         self.margin[:] = 0.0
+        self.order_months[:] = 0
 
     def nbytes(self) -> int:
         """Memory held by the arrays."""
