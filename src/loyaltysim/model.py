@@ -22,6 +22,7 @@ from mesa.discrete_space import Network
 
 from loyaltysim.agents import Customer, Shop
 from loyaltysim.aggregates import ShopTotals
+from loyaltysim.events import DataBreach, EventSchedule, ProductRecall, ShopEntry
 from loyaltysim.mechanisms import (
     awareness,
     choice,
@@ -38,8 +39,10 @@ from loyaltysim.mechanisms.ratings import RatingBoard, stars
 from loyaltysim.network import build_adjacency, to_networkx
 from loyaltysim.parameters import SegmentArrays, ShopArrays
 from loyaltysim.records import DepartedLog
+from loyaltysim.sampling import bernoulli_indices
 from loyaltysim.scenario import Scenario
 from loyaltysim.state import NEVER, NO_SHOP, CustomerState
+from loyaltysim.strategies import REGISTRY, Offer, Orders, Strategy
 
 #: Days in a month of ``order_months`` (bit m: an order in recorded days 30m..30m+29).
 MONTH_DAYS = 30
@@ -105,11 +108,13 @@ class LoyaltyModel(mesa.Model):
         super().__init__(rng=rng)
         self.config = scenario
         market, exp = scenario.market, scenario.experience
-        self.shop_params = ShopArrays.from_scenario(scenario)
         self.segments = SegmentArrays.from_scenario(scenario)
         self.regions = list(market.regions)
-        self.n_shops = len(self.shop_params.names)
+        self.n_shops = len(scenario.shops)
         self.day = -scenario.run.warmup_days
+        self.schedule = EventSchedule(
+            scenario.events, list(scenario.shops), self.regions, scenario.run.start_date
+        )
         self.weights = choice.ChoiceWeights(
             quality=market.quality_weight,
             trust=market.trust_weight,
@@ -125,12 +130,23 @@ class LoyaltyModel(mesa.Model):
             price_sensitivity_spread=market.price_sensitivity_spread,
             talkativeness_spread=exp.talkativeness_spread,
         )
+        self.state = CustomerState.empty(self._capacity(), self.n_shops)
+        self.strategies: list[Strategy] = []
+        for s, shop in enumerate(scenario.shops.values()):
+            for cls in REGISTRY:
+                config = getattr(shop.strategies, cls.key)
+                if config is not None:
+                    self.strategies.append(cls(self, s, config))
+        self.base_params = ShopArrays.from_scenario(scenario)
+        for strategy in self.strategies:
+            self.base_params = strategy.adjust(self.base_params)
+        self.shop_params = self.schedule.apply(self.base_params, self.day)
+        self.festival_today = False
         self.impression = awareness.FirstImpression(
             promise=self.shop_params.promise,
             delivery_weight=self.segments.delivery_weight,
             initial_trust=market.initial_trust,
         )
-        self.state = CustomerState.empty(self._capacity(), self.n_shops)
         net = scenario.network
         self.adjacency = build_adjacency(
             net.kind,
@@ -179,6 +195,7 @@ class LoyaltyModel(mesa.Model):
             shops=self.shop_params,
             impression=self.impression,
             initial=initial,
+            closed=self.schedule.closed(self.day),
         )
         uids = np.arange(self._next_uid, self._next_uid + rows.shape[0])
         self._next_uid += rows.shape[0]
@@ -199,6 +216,9 @@ class LoyaltyModel(mesa.Model):
         self.ledger = DailyLedger(self.n_shops)
         if self.day == 0:
             self.state.reset_recording()
+        self.shop_params = self.schedule.apply(self.base_params, self.day)
+        self.festival_today = self.schedule.festival(self.day) is not None
+        self._events()
         self._breaches()
         self._population()
         self.totals.considered += awareness.advertise(
@@ -209,6 +229,8 @@ class LoyaltyModel(mesa.Model):
         )
         self.totals.shift("considered", shop)
         self.totals.shift("customers", shop[self.state.last_order_day[rows, shop] != NEVER])
+        for strategy in self.strategies:
+            strategy.on_day(self.day)
         self._buy()
         self._deliver()
         self._close_day()
@@ -235,35 +257,108 @@ class LoyaltyModel(mesa.Model):
         state.churn_day[slots] = np.where(tied & open_, self.day, state.churn_day[slots])
         self.departed.add(state, slots, self.day)
         self.totals.add_rows(state, slots, -1)
+        for strategy in self.strategies:
+            strategy.forget(slots)
         state.active[slots] = False
         for slot in slots.tolist():
             agent = self._customers.pop(slot, None)
             if agent is not None:
                 agent.remove()
 
+    def _events(self) -> None:
+        """Today's one-day events: breaches, recalls and shops opening."""
+        names = list(self.config.shops)
+        for event in self.schedule.on_day(DataBreach, self.day):
+            self._breach(names.index(event.shop))
+        for event in self.schedule.on_day(ProductRecall, self.day):
+            self._shock(names.index(event.shop), event.trust_loss, event.satisfaction_loss)
+        for event in self.schedule.on_day(ShopEntry, self.day):
+            s = names.index(event.shop)
+            rows = bernoulli_indices(
+                self.rng, self.state.slots, self.base_params.initial_awareness[s]
+            )
+            new = awareness.learn_of(self.state, rows, np.full(rows.size, s), self.impression)
+            self.totals.shift("considered", np.full(int(new.sum()), s))
+
     def _breaches(self) -> None:
-        """Data breaches: trust and satisfaction fall, hurt customers complain to others."""
+        """Random data breaches, at each shop's ``privacy_breach_rate``."""
+        for s in np.flatnonzero(
+            self.rng.random(self.n_shops) < self.shop_params.privacy_breach_rate
+        ):
+            self._breach(int(s))
+
+    def _breach(self, s: int) -> None:
+        """A data breach at shop ``s``: trust and satisfaction fall, and word spreads."""
         p = self.shop_params
-        for s in np.flatnonzero(self.rng.random(self.n_shops) < p.privacy_breach_rate):
-            state = self.state
-            known = np.flatnonzero(state.active & (state.aware[:, s] | state.dropped[:, s]))
-            state.trust[known, s] *= 1.0 - p.breach_trust_loss[s]
-            hurt = known[state.experiences[known, s] > 0]
-            state.satisfaction[hurt, s] *= 1.0 - p.breach_satisfaction_loss[s]
-            exp = self.config.experience
-            talk = self.rng.random(hurt.size) < exp.negative_propensity * state.talkativeness[hurt]
-            self.ledger.add_per_shop("breaches", np.eye(self.n_shops)[s])
-            self.totals = ShopTotals.count(state)
-            self._spread(hurt[talk], np.full(int(talk.sum()), s), np.zeros(int(talk.sum()), bool))
+        self.ledger.add_per_shop("breaches", np.eye(self.n_shops)[s])
+        self._shock(s, p.breach_trust_loss[s], p.breach_satisfaction_loss[s])
+
+    def _shock(self, s: int, trust_loss: float, satisfaction_loss: float) -> None:
+        """A shock to shop ``s`` (a breach, a recall).
+
+        Everyone who knows the shop trusts it less; its customers are less satisfied, and
+        some tell their contacts.
+        """
+        state = self.state
+        known = np.flatnonzero(state.active & (state.aware[:, s] | state.dropped[:, s]))
+        state.trust[known, s] *= 1.0 - trust_loss
+        hurt = known[state.experiences[known, s] > 0]
+        state.satisfaction[hurt, s] *= 1.0 - satisfaction_loss
+        self.totals = ShopTotals.count(state)
+        exp = self.config.experience
+        talk = self.rng.random(hurt.size) < exp.negative_propensity * state.talkativeness[hurt]
+        count = int(talk.sum())
+        self._spread(hurt[talk], np.full(count, s), np.zeros(count, bool))
+
+    def _needers(self) -> np.ndarray:
+        """Who needs to buy today: segment rates, festivals, loyalty programmes' pull."""
+        boosters = [st for st in self.strategies if st.max_need_boost() > 1.0]
+        festival = self.schedule.need_multiplier(self.day)
+
+        def boost(slots: np.ndarray) -> np.ndarray:
+            out = np.full(slots.shape[0], festival)
+            for strategy in boosters:
+                out *= strategy.need_boost(slots)
+            return out
+
+        max_boost = festival * float(np.prod([st.max_need_boost() for st in boosters]))
+        state = self.state
+        return needers(
+            self.rng,
+            state.active,
+            state.segment,
+            self.segments.purchase_rate,
+            boost if max_boost > 1.0 else None,
+            max_boost,
+        )
+
+    def _offer(self, who: np.ndarray) -> Offer:
+        """What each shop offers today's shoppers: list prices, then every strategy's edits."""
+        p, k = self.shop_params, who.shape[0]
+        spread = self.config.market.basket_spread
+        basket = self.rng.lognormal(-(spread**2) / 2, spread, k) if spread > 0 else np.ones(k)
+        region = self.state.region[who]
+        offer = Offer(
+            slots=who,
+            region=region,
+            quantity=np.repeat(basket[:, None], self.n_shops, axis=1),
+            unit_price=np.repeat(p.price[None, :], k, axis=0),
+            fee=p.shipping_fee[:, region].T.copy(),
+            extra_value=np.zeros((k, self.n_shops)),
+            bonus=np.zeros((k, self.n_shops)),
+        )
+        for strategy in self.strategies:
+            strategy.offer(offer)
+        return offer
 
     def _buy(self) -> None:
         """Needs, choice and orders: who buys where today, and the parcels it sends out."""
-        state, p = self.state, self.shop_params
-        who = needers(self.rng, state.active, state.segment, self.segments.purchase_rate)
+        state = self.state
+        who = self._needers()
         if who.size == 0:
             return
-        seg, region = state.segment[who], state.region[who]
-        price_paid = p.price[None, :] + p.shipping_fee[:, region].T
+        seg = state.segment[who]
+        offer = self._offer(who)
         utility = choice.utilities(
             self.weights,
             expectation=state.expectation[who],
@@ -271,24 +366,48 @@ class LoyaltyModel(mesa.Model):
             satisfaction=state.satisfaction[who],
             experienced=state.experiences[who] > 0,
             rating=self.ratings.rating,
-            price_paid=price_paid,
+            price_paid=offer.cost_to_customer,
             price_sensitivity=state.price_sensitivity[who] * self.segments.price_weight[seg],
             quality_weight=self.segments.quality_weight[seg],
             is_main=state.main_shop[who, None] == np.arange(self.n_shops)[None, :],
         )
-        available = state.aware[who] & ~state.dropped[who]
+        utility += offer.bonus
+        available = state.aware[who] & ~state.dropped[who] & ~self.schedule.closed(self.day)
         chosen = choice.choose(self.rng, utility, available, self.weights.outside_utility)
-        buys = chosen != choice.OUTSIDE
-        slot, shop, region = who[buys], chosen[buys], region[buys]
-        paid = price_paid[buys, shop]
-        margin = order_margin(paid, p.unit_cost[shop], p.shipping_cost[shop, region])
+        buys = np.flatnonzero(chosen != choice.OUTSIDE)
+        shop = chosen[buys]
+        self._place_orders(
+            slot=who[buys],
+            shop=shop,
+            region=offer.region[buys],
+            goods=offer.goods[buys, shop],
+            fee=offer.fee[buys, shop],
+            quantity=offer.quantity[buys, shop],
+        )
+
+    def _place_orders(
+        self,
+        slot: np.ndarray,
+        shop: np.ndarray,
+        region: np.ndarray,
+        goods: np.ndarray,
+        fee: np.ndarray,
+        quantity: np.ndarray,
+    ) -> None:
+        """Book the money, update customer records and main shops, send the parcels."""
+        state, p, ledger = self.state, self.shop_params, self.ledger
+        paid = goods + fee
+        cost_of_goods = p.unit_cost[shop] * quantity
+        courier = p.shipping_cost[shop, region]
+        margin = order_margin(paid, cost_of_goods, courier)
         first_ever = state.last_order_day[slot, shop] == NEVER
-        ledger = self.ledger
+        list_price = p.price[shop] * quantity + p.shipping_fee[shop, region]
         ledger.add("orders", shop)
         ledger.add("buyers", shop)
         ledger.add("revenue", shop, paid)
-        ledger.add("cost_of_goods", shop, p.unit_cost[shop])
-        ledger.add("shipping_cost", shop, p.shipping_cost[shop, region])
+        ledger.add("discounts", shop, np.maximum(list_price - paid, 0.0))
+        ledger.add("cost_of_goods", shop, cost_of_goods)
+        ledger.add("shipping_cost", shop, courier)
         ledger.add("new_customers", shop[first_ever])
         self.totals.shift("customers", shop[first_ever])
         ledger.add("repeat_orders", shop[~first_ever])
@@ -313,6 +432,21 @@ class LoyaltyModel(mesa.Model):
             chall,
             wins,
         )
+        lead = p.lead_days[shop, region].copy()
+        for strategy in self.strategies:
+            mine = shop == strategy.shop
+            if mine.any():
+                orders = Orders(
+                    slots=slot[mine],
+                    region=region[mine],
+                    goods=goods[mine],
+                    fee=fee[mine],
+                    quantity=quantity[mine],
+                    first_ever=first_ever[mine],
+                    lead_days=lead[mine],
+                )
+                strategy.after_purchase(orders)
+                lead[mine] = orders.lead_days
         outcome, delay = delivery.draw_outcomes(
             self.rng,
             p.on_time[shop, region],
@@ -326,7 +460,7 @@ class LoyaltyModel(mesa.Model):
             shop=shop,
             outcome=outcome,
             delay=delay,
-            due=self.day + np.rint(p.lead_days[shop, region]).astype(np.int64) + delay,
+            due=self.day + np.rint(lead).astype(np.int64) + delay,
             paid=paid,
         )
 
@@ -386,7 +520,7 @@ class LoyaltyModel(mesa.Model):
             p.response_days[shop],
             p.resolution_rate[shop],
             cfg.complaint_threshold,
-            cfg.complaint_propensity,
+            np.minimum(cfg.complaint_propensity * p.complaint_voice[shop], 1.0),
             cfg.patience_days,
         )
         before = np.where(first, expect0, sat0)
@@ -435,7 +569,7 @@ class LoyaltyModel(mesa.Model):
         praise, decry = word_of_mouth.who_talks(
             self.rng,
             felt,
-            state.talkativeness[slot],
+            state.talkativeness[slot] * p.talk_boost[shop],
             cfg.positive_threshold,
             cfg.negative_threshold,
             cfg.positive_propensity,
@@ -461,8 +595,9 @@ class LoyaltyModel(mesa.Model):
         if talker.size == 0:
             return
         net, state = self.config.network, self.state
+        strength = np.minimum(net.tie_strength * self.shop_params.reach_boost[shop], 1.0)
         position, listener = word_of_mouth.contacts(
-            self.rng, self.adjacency, talker, state.slots, net.mean_degree, net.tie_strength
+            self.rng, self.adjacency, talker, state.slots, net.mean_degree, strength
         )
         shop, positive = shop[position], positive[position]
         listening = state.active[listener] & ~state.dropped[listener, shop]
@@ -518,6 +653,46 @@ class LoyaltyModel(mesa.Model):
             )
             shop.record(figures)
         self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ strategy services
+    def strategy_of(self, shop: int, key: str) -> Strategy:
+        """The strategy ``key`` of ``shop`` (configured before the one asking)."""
+        for strategy in self.strategies:
+            if strategy.shop == shop and strategy.key == key:
+                return strategy
+        raise LookupError(
+            f"shop {self.config.shops and list(self.config.shops)[shop]!r} has no {key} strategy"
+        )
+
+    def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
+        """Raise customers' satisfaction and trust in ``shop`` (care touches, gifts).
+
+        Each closes the given share of its gap to 1; satisfaction only moves for customers
+        who have experienced the shop. The running totals move with the state.
+        """
+        state, totals = self.state, self.totals
+        slots = slots[state.active[slots]]
+        experienced = state.experiences[slots, shop] > 0
+        old_sat, old_trust = state.satisfaction[slots, shop], state.trust[slots, shop]
+        new_sat = np.where(experienced, old_sat + satisfaction * (1.0 - old_sat), old_sat)
+        new_trust = old_trust + trust * (1.0 - old_trust)
+        state.satisfaction[slots, shop] = new_sat
+        state.trust[slots, shop] = new_trust
+        index = np.full(slots.size, shop)
+        moved_sat = state.satisfaction[slots, shop].astype(np.float64) - old_sat
+        moved_trust = state.trust[slots, shop].astype(np.float64) - old_trust
+        totals.shift("satisfaction_sum", index, moved_sat * experienced)
+        totals.shift("trust_sum", index, moved_trust * experienced)
+
+    def reconsider(self, slots: np.ndarray, shop: int) -> None:
+        """Churned customers consider ``shop`` again (e.g. after a win-back coupon)."""
+        state = self.state
+        back = slots[state.active[slots] & state.dropped[slots, shop]]
+        state.dropped[back, shop] = False
+        state.aware[back, shop] = True
+        index = np.full(back.size, shop)
+        self.totals.shift("considered", index)
+        self.totals.shift("customers", index[state.last_order_day[back, shop] != NEVER])
 
     # ------------------------------------------------------------------ views
     @property

@@ -8,10 +8,12 @@ not as nested pydantic objects. This module builds them once per model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from loyaltysim.scenario import Scenario
+if TYPE_CHECKING:
+    from loyaltysim.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class ShopArrays:
     recovery: np.ndarray
     trust_recovery: np.ndarray
     compensation: np.ndarray
+    complaint_voice: np.ndarray  # multiplies the complaint propensity (easy channels)
+    talk_boost: np.ndarray  # multiplies word-of-mouth propensities about the shop
+    reach_boost: np.ndarray  # multiplies tie strength for messages about the shop
     shipping_fee: np.ndarray  # [s, r], shop fee times the region's shipping factor
     shipping_cost: np.ndarray  # [s, r]
     on_time: np.ndarray  # [s, r]
@@ -84,6 +89,9 @@ class ShopArrays:
             recovery=per_service("recovery"),
             trust_recovery=per_service("trust_recovery"),
             compensation=per_service("compensation"),
+            complaint_voice=np.ones(len(shops)),
+            talk_boost=np.ones(len(shops)),
+            reach_boost=np.ones(len(shops)),
             shipping_fee=per_shop("shipping_fee")[:, None] * factor[None, :],
             shipping_cost=per_region("cost") * factor[None, :],
             on_time=per_region("on_time"),

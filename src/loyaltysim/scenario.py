@@ -9,13 +9,14 @@ file, line, key path, what was expected and what was given (see :mod:`loyaltysim
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from loyaltysim.errors import (
     KeyPath,
@@ -27,16 +28,10 @@ from loyaltysim.errors import (
     problems_from_toml_error,
     problems_from_validation_error,
 )
-
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Rate = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys, silent coercion and NaN/inf are errors."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+from loyaltysim.events import Event
+from loyaltysim.experiment.config import CalibrationConfig, SweepConfig
+from loyaltysim.schema_base import NonNeg, Rate, Share, Strict
+from loyaltysim.strategies import Strategies
 
 
 class RunConfig(Strict):
@@ -51,6 +46,9 @@ class RunConfig(Strict):
     )
     seed: int = Field(42, ge=0, description="Root seed; replication k uses child k of it.")
     replications: int = Field(10, ge=1, le=100000, description="Independent replications.")
+    start_date: dt.date = Field(
+        dt.date(2026, 1, 1), description="Calendar date of day 0 (places festival dates)."
+    )
 
 
 class Region(Strict):
@@ -119,6 +117,12 @@ class MarketConfig(Strict):
         2, ge=1, description="Purchases in a row at another shop that make it the main shop."
     )
     initial_trust: Share = Field(0.5, description="Trust in a shop one has just heard of.")
+    basket_spread: NonNeg = Field(
+        0.0, description="Log-normal sigma of basket size (1 = a typical order) across needs."
+    )
+    top_up_value: Share = Field(
+        0.5, description="What goods bought only to reach a free-shipping threshold are worth."
+    )
 
 
 class NetworkConfig(Strict):
@@ -260,6 +264,7 @@ class Shop(Strict):
     courier: Courier = Field(default_factory=Courier)
     courier_by_region: dict[str, CourierOverride] = Field(default_factory=dict)
     service: Service = Field(default_factory=Service)
+    strategies: Strategies = Field(default_factory=Strategies)
 
     @property
     def described_quality(self) -> float:
@@ -298,9 +303,16 @@ class Scenario(Strict):
     experience: ExperienceConfig = Field(default_factory=ExperienceConfig)
     shops: dict[str, Shop] = Field(min_length=1)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    events: list[Event] = Field(default_factory=list, description="Scheduled market events.")
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named overrides of this scenario, each compared with the base.",
+    )
+    sweep: SweepConfig | None = Field(
+        None, description="A parameter sweep, run by `loyaltysim sweep` (ignored by `run`)."
+    )
+    calibration: CalibrationConfig | None = Field(
+        None, description="Free parameters and targets for `loyaltysim calibrate`."
     )
 
     @model_validator(mode="after")
@@ -383,6 +395,59 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
                             repr(region),
                         )
                     )
+    if isinstance(shops, Mapping) and isinstance(regions, Mapping):
+        problems += _strategy_problems(shops, list(regions))
+    events = data.get("events")
+    if isinstance(shops, Mapping) and isinstance(regions, Mapping) and isinstance(events, list):
+        problems += _event_problems(events, list(shops), list(regions))
+    return problems
+
+
+def _strategy_problems(shops: Mapping[str, Any], regions: list[str]) -> list[tuple]:
+    """Strategies that need another strategy, or name regions the market lacks."""
+    problems: list[tuple] = []
+    for name, shop in shops.items():
+        levers = shop.get("strategies") if isinstance(shop, Mapping) else None
+        if not isinstance(levers, Mapping):
+            continue
+        shipping = levers.get("free_shipping")
+        if (
+            isinstance(shipping, Mapping)
+            and shipping.get("eligibility") == "members"
+            and not isinstance(levers.get("membership"), Mapping)
+        ):
+            problems.append(
+                (
+                    ("shops", name, "strategies", "free_shipping", "eligibility"),
+                    "a [shops.<name>.strategies.membership] section for 'members'",
+                    "no membership programme",
+                )
+            )
+        logistics = levers.get("logistics")
+        express = logistics.get("express_regions") if isinstance(logistics, Mapping) else None
+        for region in express if isinstance(express, list) else []:
+            if region not in regions:
+                problems.append(
+                    (
+                        ("shops", name, "strategies", "logistics", "express_regions"),
+                        f"regions of {sorted(regions)}",
+                        repr(region),
+                    )
+                )
+    return problems
+
+
+def _event_problems(events: list, shops: list[str], regions: list[str]) -> list[tuple]:
+    """Events naming shops or regions the scenario does not have."""
+    problems: list[tuple] = []
+    for i, event in enumerate(events):
+        if not isinstance(event, Mapping):
+            continue
+        for key, universe in (("shop", shops), ("shops", shops), ("regions", regions)):
+            value = event.get(key)
+            for item in [value] if isinstance(value, str) else value or []:
+                if isinstance(item, str) and item not in universe:
+                    problems.append((("events", i, key), f"one of {sorted(universe)}", repr(item)))
     return problems
 
 

@@ -29,6 +29,9 @@ TOTALS = (
     "lost",
     "damaged",
     "late",
+    "discounts",
+    "strategy_cost",
+    "shipping_cost",
 )
 #: Figures taken on the last recorded day.
 FINAL = ("aware", "customers", "mean_satisfaction", "mean_trust", "rating")

@@ -3,7 +3,10 @@
 Per order the shop collects its price plus the shipping fee and pays the cost of goods and
 the courier; a lost parcel is refunded; a resolved complaint costs its compensation;
 advertising and overheads are paid per day; each first-time buyer costs
-``acquisition_cost``. Profit is revenue minus all of these, so every lever's cost shows.
+``acquisition_cost``; loyalty strategies book their outlays (gifts, service staff, coupons
+sent) as ``strategy_cost``. Profit is revenue minus all of these, so every lever's cost
+shows. Price cuts need no cost line: they lower revenue, and ``discounts`` records how much
+list-price revenue they gave away.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ COUNTERS = (
     "wom_negative",
     "ratings",
     "breaches",
+    "discounts",
+    "strategy_cost",
 )
 
 #: Cost columns subtracted from revenue to give profit.
@@ -46,6 +51,7 @@ COSTS = (
     "advertising",
     "acquisition",
     "fixed_costs",
+    "strategy_cost",
 )
 
 

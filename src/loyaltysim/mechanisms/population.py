@@ -68,6 +68,7 @@ def populate(
     shops: ShopArrays,
     impression: FirstImpression,
     initial: bool,
+    closed: np.ndarray | None = None,
 ) -> None:
     """Fill free ``rows`` with fresh customers (``initial``: the day-0 population)."""
     k = rows.shape[0]
@@ -87,6 +88,7 @@ def populate(
     )
     state.talkativeness[rows] = rng.lognormal(0.0, newcomers.talkativeness_spread, k)
     n_shops = shops.price.shape[0]
-    state.aware[rows] = rng.random((k, n_shops)) < shops.initial_awareness[None, :]
+    aware = rng.random((k, n_shops)) < shops.initial_awareness[None, :]
+    state.aware[rows] = aware if closed is None else aware & ~closed[None, :]
     state.expectation[rows] = impression.expectation(segment[:, None], np.arange(n_shops)[None, :])
     state.trust[rows] = impression.initial_trust

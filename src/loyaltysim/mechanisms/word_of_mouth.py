@@ -70,12 +70,13 @@ def contacts(
     talkers: np.ndarray,
     population: int,
     mean_degree: float,
-    tie_strength: float,
+    tie_strength: float | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(talker_position, listener)`` pairs of contacts who take a message in.
 
     With a network the contacts are the talker's neighbours; without one (well mixed) they
-    are ``Poisson(mean_degree)`` random customers other than the talker.
+    are ``Poisson(mean_degree)`` random customers other than the talker. ``tie_strength``
+    is one probability or one per talker (communities make a shop's messages carry).
     """
     if adjacency is not None:
         position, listener = gather_neighbours(adjacency, talkers)
@@ -85,7 +86,8 @@ def contacts(
         listener = rng.integers(0, population, position.shape[0])
         not_self = listener != talkers[position]
         position, listener = position[not_self], listener[not_self]
-    heard = rng.random(position.shape[0]) < tie_strength
+    strength = np.broadcast_to(np.asarray(tie_strength, dtype=np.float64), talkers.shape)
+    heard = rng.random(position.shape[0]) < strength[position]
     return position[heard], listener[heard]
 
 

@@ -1,0 +1,164 @@
+"""The plug-in interface of loyalty strategies, and the hook contexts the engine hands them.
+
+A strategy is one lever of one shop (free shipping, a membership programme...). It is
+configured under ``[shops.<name>.strategies.<key>]`` and acts only at named hook points:
+
+=================  ==========================================================================
+``adjust``         once at set-up: change the shop's static parameters (service, couriers...)
+``need_boost``     each day: multiply some customers' probability of needing to buy
+``offer``          each day: change the price, fee or utility a customer sees at this shop
+``after_purchase`` each day: react to the shop's orders (points, gifts, faster dispatch)
+``on_day``         each day: calendar work (birthdays, expiry, targeted offers, daily costs)
+``forget``         when customers leave: clear what the strategy keeps about them
+=================  ==========================================================================
+
+Every hook is vectorised over customers. A strategy pays its own way: outlays go to the
+shop's ``strategy_cost``, price cuts show in ``discounts`` and lower revenue, so profit
+stays honest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from loyaltysim.state import NEVER
+
+if TYPE_CHECKING:
+    from loyaltysim.model import LoyaltyModel
+    from loyaltysim.parameters import ShopArrays
+
+
+@dataclass
+class Offer:
+    """What the day's shoppers would get at each shop; strategies edit their shop's column.
+
+    Arrays are ``(shoppers, shops)``. ``quantity`` is the basket in typical orders (1 =
+    one typical order at the shop's ``price``); the goods cost ``unit_price * quantity``;
+    ``extra_value`` is what goods bought only to reach a threshold are worth to the customer
+    (it offsets their price in the choice); ``bonus`` is extra utility (points, perks).
+    """
+
+    slots: np.ndarray
+    region: np.ndarray
+    quantity: np.ndarray
+    unit_price: np.ndarray
+    fee: np.ndarray
+    extra_value: np.ndarray
+    bonus: np.ndarray
+
+    @property
+    def goods(self) -> np.ndarray:
+        """What the goods cost, per shopper and shop."""
+        return self.unit_price * self.quantity
+
+    @property
+    def cost_to_customer(self) -> np.ndarray:
+        """The money side of the choice: goods plus fee, less the value of extra goods."""
+        return self.goods + self.fee - self.extra_value
+
+
+@dataclass
+class Orders:
+    """The day's orders at one shop, as strategies see them (one row per order)."""
+
+    slots: np.ndarray
+    region: np.ndarray
+    goods: np.ndarray  # charged for the goods
+    fee: np.ndarray  # charged for shipping
+    quantity: np.ndarray
+    first_ever: np.ndarray  # the customer's first order from the shop
+    lead_days: np.ndarray  # days until an on-time parcel arrives; strategies may shorten it
+
+
+class Strategy:
+    """Base class: a loyalty lever of one shop. Subclasses override the hooks they need."""
+
+    #: Key under ``[shops.<name>.strategies]``.
+    key: ClassVar[str]
+    #: Pydantic model of the strategy's section.
+    config_model: ClassVar[type]
+
+    def __init__(self, model: LoyaltyModel, shop: int, config: Any) -> None:
+        self.model = model
+        self.shop = shop
+        self.config = config
+
+    def adjust(self, params: ShopArrays) -> ShopArrays:
+        """Change the shop's static parameters; default: none."""
+        return params
+
+    def need_boost(self, slots: np.ndarray) -> np.ndarray | None:
+        """Multiplier (>= 1) of the need probability of customers ``slots``; None: none."""
+        return None
+
+    def max_need_boost(self) -> float:
+        """The largest multiplier ``need_boost`` can return (bounds the thinning)."""
+        return 1.0
+
+    def offer(self, offer: Offer) -> None:
+        """Edit column ``self.shop`` of the day's offer."""
+
+    def after_purchase(self, orders: Orders) -> None:
+        """React to the shop's orders of the day."""
+
+    def on_day(self, day: int) -> None:
+        """Calendar work and daily costs."""
+
+    def forget(self, slots: np.ndarray) -> None:
+        """Customers in ``slots`` left the market; clear what is kept about them."""
+
+    # helpers for subclasses -------------------------------------------------------------
+    def pay(self, amount: float | np.ndarray) -> None:
+        """Book an outlay of this strategy in the shop's ``strategy_cost``."""
+        total = float(np.sum(amount))
+        if total:
+            self.model.ledger.values["strategy_cost"][self.shop] += total
+
+    def customers(self) -> np.ndarray:
+        """Active customers who have ordered from the shop and not dropped it."""
+        state = self.model.state
+        return np.flatnonzero(
+            state.active
+            & (state.last_order_day[:, self.shop] != NEVER)
+            & ~state.dropped[:, self.shop]
+        )
+
+
+class CouponBook:
+    """Per-customer coupons of one strategy: a share off the next order, valid until a day."""
+
+    def __init__(self, slots: int) -> None:
+        self.share = np.zeros(slots)
+        self.valid_until = np.full(slots, -(2**31), np.int64)
+
+    def give(self, slots: np.ndarray, share: float, day: int, until: int) -> None:
+        """Give coupons on ``day`` valid until ``until`` (a better valid coupon is kept)."""
+        current = self.valid(slots, day)
+        better = current > share
+        self.share[slots] = np.where(better, current, share)
+        self.valid_until[slots] = np.where(better, self.valid_until[slots], until)
+
+    def valid(self, slots: np.ndarray, day: int) -> np.ndarray:
+        """Share off for each of ``slots`` today (0 without a valid coupon)."""
+        return np.where(self.valid_until[slots] >= day, self.share[slots], 0.0)
+
+    def use(self, slots: np.ndarray) -> None:
+        """Coupons are spent."""
+        self.share[slots] = 0.0
+        self.valid_until[slots] = -(2**31)
+
+    def forget(self, slots: np.ndarray) -> None:
+        """Customers left: their coupons go."""
+        self.use(slots)
+
+
+def is_birthday(uid: np.ndarray, day: int) -> np.ndarray:
+    """Whether today is each customer's birthday (a fixed day of the year per customer).
+
+    The day comes from the customer's id by a multiplicative hash, so it costs no random
+    numbers and stays the same for the customer's whole life in the market.
+    """
+    return (uid * 7919 + 13) % 365 == day % 365

@@ -1,0 +1,61 @@
+"""Free shipping: for everyone, for members, or for baskets above a threshold.
+
+Shipping fees weigh on online buying, most in far regions (essays 001, 003, 004). Waiving
+the fee lowers the price a customer compares, and the shop loses the fee revenue (booked as
+``discounts``) while still paying the courier. With a threshold, a customer whose basket
+falls short tops it up when the extra goods, valued at ``market.top_up_value`` of their
+price, cost less than the fee saved; so baskets bunch just above the threshold (Lewis 2006).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from loyaltysim.schema_base import NonNeg, Share, Strict
+from loyaltysim.strategies.base import Offer, Strategy
+
+
+class FreeShippingConfig(Strict):
+    """``[shops.<name>.strategies.free_shipping]``."""
+
+    eligibility: Literal["all", "members", "threshold"] = "all"
+    threshold: NonNeg = Field(99.0, description="Basket value (currency) shipped free.")
+    overshoot: Share = Field(
+        0.05, description="Topped-up baskets land up to this share above the threshold."
+    )
+
+
+class FreeShipping(Strategy):
+    """Waives the shipping fee for eligible baskets."""
+
+    key = "free_shipping"
+    config_model = FreeShippingConfig
+
+    def __init__(self, model: Any, shop: int, config: FreeShippingConfig) -> None:
+        super().__init__(model, shop, config)
+        self.membership = None
+        if config.eligibility == "members":
+            self.membership = model.strategy_of(shop, "membership")
+
+    def offer(self, offer: Offer) -> None:
+        """Free shipping where eligible; short baskets top up when it pays."""
+        s, cfg = self.shop, self.config
+        if cfg.eligibility == "all":
+            offer.fee[:, s] = 0.0
+            return
+        if cfg.eligibility == "members":
+            offer.fee[:, s] = np.where(self.membership.member[offer.slots], 0.0, offer.fee[:, s])
+            return
+        goods, fee = offer.goods[:, s], offer.fee[:, s]
+        target = cfg.threshold * (1.0 + cfg.overshoot * self.model.rng.random(goods.size))
+        short = np.maximum(target - goods, 0.0)
+        value = self.model.config.market.top_up_value
+        tops_up = (goods < cfg.threshold) & (short * (1.0 - value) < fee)
+        free = (goods >= cfg.threshold) | tops_up
+        unit = np.maximum(offer.unit_price[:, s], 1e-12)
+        offer.quantity[:, s] = np.where(tops_up, target / unit, offer.quantity[:, s])
+        offer.extra_value[:, s] += np.where(tops_up, short * value, 0.0)
+        offer.fee[:, s] = np.where(free, 0.0, fee)

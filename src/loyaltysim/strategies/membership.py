@@ -1,0 +1,176 @@
+"""Membership programme: points per unit spent, tiers with benefits, demotion and expiry.
+
+Essay 003 recommends five tiers; essays 001 and 004 points and member benefits. Points and
+a tier are lost by leaving, a financial switching cost (Burnham, Frels & Mahajan 2003):
+members get a utility bonus worth ``switching_weight`` times what they would forfeit
+(points' cash value plus the tier discount on the basket, per reference price). Customers
+near the next reward need to buy sooner (goal gradient, Kivetz, Urminsky & Zheng 2006): the
+need probability of a member is multiplied by ``1 + goal_gradient * progress**3``, where
+``progress`` is the share of the next reward already earned. Tier design follows Drèze &
+Nunes (2009): spend thresholds, a benefit per tier, demotion after inactivity.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from loyaltysim.schema_base import NonNeg, Share, Strict
+from loyaltysim.strategies.base import Offer, Orders, Strategy, is_birthday
+
+
+class Tier(Strict):
+    """One membership tier."""
+
+    name: str
+    spend: NonNeg = Field(description="Cumulative spend (currency) that reaches the tier.")
+    discount: Share = Field(0.0, description="Share off the goods.")
+    free_shipping: bool = Field(False, description="No shipping fee.")
+    faster_dispatch_days: NonNeg = Field(0.0, description="Days earlier parcels leave.")
+    birthday_gift: NonNeg = Field(0.0, description="Cost of the tier's birthday gift.")
+
+
+def _five_tiers() -> list[Tier]:
+    """Five tiers, as essay 003 recommends."""
+    return [
+        Tier(name="member", spend=0.0),
+        Tier(name="silver", spend=500.0, discount=0.02),
+        Tier(name="gold", spend=1500.0, discount=0.04, free_shipping=True, birthday_gift=10.0),
+        Tier(
+            name="platinum",
+            spend=4000.0,
+            discount=0.06,
+            free_shipping=True,
+            faster_dispatch_days=0.5,
+            birthday_gift=20.0,
+        ),
+        Tier(
+            name="diamond",
+            spend=10000.0,
+            discount=0.08,
+            free_shipping=True,
+            faster_dispatch_days=1.0,
+            birthday_gift=40.0,
+        ),
+    ]
+
+
+class MembershipConfig(Strict):
+    """``[shops.<name>.strategies.membership]``."""
+
+    join_share: Share = Field(0.8, description="Share of first-time buyers who join.")
+    points_per_currency: NonNeg = Field(1.0, description="Points per unit spent.")
+    point_value: NonNeg = Field(0.01, description="Currency a point is worth when redeemed.")
+    reward_points: float = Field(1000.0, gt=0.0, description="Points redeemed per reward.")
+    tiers: list[Tier] = Field(default_factory=_five_tiers, min_length=1)
+    demotion_days: int = Field(180, ge=1, description="Days without an order that cost a tier.")
+    points_expiry_days: int = Field(
+        365, ge=1, description="Days without an order after which points expire."
+    )
+    goal_gradient: NonNeg = Field(1.0, description="Extra need rate just before a reward.")
+    switching_weight: NonNeg = Field(1.0, description="Weight of what leaving would forfeit.")
+    gift_effect: Share = Field(0.05, description="Share of missing satisfaction a gift adds.")
+    cost_per_member_day: NonNeg = Field(0.0, description="Running cost per member per day.")
+
+    @model_validator(mode="after")
+    def _tiers_ascend(self) -> MembershipConfig:
+        spends = [t.spend for t in self.tiers]
+        if spends[0] != 0.0 or any(b <= a for a, b in itertools.pairwise(spends)):
+            raise ValueError("tiers: spend must start at 0 and rise from tier to tier")
+        return self
+
+
+class Membership(Strategy):
+    """Points, tiers, rewards and member benefits of one shop."""
+
+    key = "membership"
+    config_model = MembershipConfig
+
+    def __init__(self, model: Any, shop: int, config: MembershipConfig) -> None:
+        super().__init__(model, shop, config)
+        slots = model.state.slots
+        self.member = np.zeros(slots, bool)
+        self.points = np.zeros(slots)
+        self.spend = np.zeros(slots)
+        self.tier = np.zeros(slots, np.int8)
+        self.last_order = np.zeros(slots, np.int64)
+        tiers = config.tiers
+        self.threshold = np.array([t.spend for t in tiers])
+        self.discount = np.array([t.discount for t in tiers])
+        self.free_shipping = np.array([t.free_shipping for t in tiers])
+        self.faster = np.array([t.faster_dispatch_days for t in tiers])
+        self.gift = np.array([t.birthday_gift for t in tiers])
+        self.reward = config.reward_points * config.point_value
+
+    def progress(self, slots: np.ndarray) -> np.ndarray:
+        """Share of the next reward a customer has earned (0 for non-members)."""
+        earned = np.minimum(self.points[slots] / self.config.reward_points, 1.0)
+        return np.where(self.member[slots], earned, 0.0)
+
+    def need_boost(self, slots: np.ndarray) -> np.ndarray:
+        """Goal gradient: members close to a reward need to buy sooner."""
+        return 1.0 + self.config.goal_gradient * self.progress(slots) ** 3
+
+    def max_need_boost(self) -> float:
+        """At most ``1 + goal_gradient``."""
+        return 1.0 + self.config.goal_gradient
+
+    def offer(self, offer: Offer) -> None:
+        """Tier discount and free shipping, a reward when due, and the forfeit bonus."""
+        s, slots = self.shop, offer.slots
+        member = self.member[slots]
+        tier = self.tier[slots]
+        discount = np.where(member, self.discount[tier], 0.0)
+        saving = discount * offer.goods[:, s]  # the tier discount on the basket
+        offer.unit_price[:, s] *= 1.0 - discount
+        free = member & self.free_shipping[tier]
+        offer.fee[:, s] = np.where(free, 0.0, offer.fee[:, s])
+        due = member & (self.points[slots] >= self.config.reward_points)
+        reward = np.minimum(self.reward, offer.goods[:, s]) * due
+        offer.unit_price[:, s] -= reward / offer.quantity[:, s]
+        forfeit = self.points[slots] * self.config.point_value + saving
+        reference = self.model.config.market.reference_price
+        offer.bonus[:, s] += self.config.switching_weight * forfeit / reference
+
+    def after_purchase(self, orders: Orders) -> None:
+        """Join, redeem, earn points, climb tiers, ship faster."""
+        cfg, slots = self.config, orders.slots
+        join = orders.first_ever & (self.model.rng.random(slots.size) < cfg.join_share)
+        self.member[slots[join]] = True
+        member = self.member[slots]
+        redeemed = member & (self.points[slots] >= cfg.reward_points)
+        self.points[slots] -= cfg.reward_points * redeemed
+        self.points[slots] += member * orders.goods * cfg.points_per_currency
+        self.spend[slots] += member * orders.goods
+        reached = np.searchsorted(self.threshold, self.spend[slots], side="right") - 1
+        self.tier[slots] = np.where(member, np.maximum(self.tier[slots], reached), 0)
+        self.last_order[slots] = self.model.day
+        orders.lead_days -= np.where(member, self.faster[self.tier[slots]], 0.0)
+        np.maximum(orders.lead_days, 0.0, out=orders.lead_days)
+
+    def on_day(self, day: int) -> None:
+        """Demotion, expiry, birthday gifts and running costs."""
+        cfg = self.config
+        members = np.flatnonzero(self.member & self.model.state.active)
+        idle = day - self.last_order[members]
+        demote = members[(idle > 0) & (idle % cfg.demotion_days == 0) & (self.tier[members] > 0)]
+        self.tier[demote] -= 1
+        self.spend[demote] = self.threshold[self.tier[demote]]
+        self.points[members[idle == cfg.points_expiry_days]] = 0.0
+        gifted = members[
+            is_birthday(self.model.state.uid[members], day) & (self.gift[self.tier[members]] > 0)
+        ]
+        if gifted.size:
+            self.pay(self.gift[self.tier[gifted]])
+            self.model.nudge(gifted, self.shop, satisfaction=cfg.gift_effect, trust=0.0)
+        self.pay(cfg.cost_per_member_day * members.size)
+
+    def forget(self, slots: np.ndarray) -> None:
+        """Leavers lose membership, points and tier."""
+        self.member[slots] = False
+        self.points[slots] = 0.0
+        self.spend[slots] = 0.0
+        self.tier[slots] = 0
