@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 	$(BIN)/loyaltysim run $(SCENARIO) --out $(OUT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

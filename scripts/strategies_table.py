@@ -53,15 +53,13 @@ def _describe(key: str | None) -> tuple[str, str]:
 
 
 def _cell(row, fmt: str) -> str:
-    if row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0:
-        mark = ""
-    else:
-        mark = " (n.s.)"
+    mark = "" if row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0 else " (n.s.)"
     low, high = fmt.format(row["diff_ci_low"]), fmt.format(row["diff_ci_high"])
     return f"{fmt.format(row['diff_vs_base'])} [{low}, {high}]{mark}"
 
 
 def main() -> None:
+    """Run the lever scenarios and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int)
     parser.add_argument("--replications", type=int)
