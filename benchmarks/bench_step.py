@@ -9,14 +9,20 @@ or leave garbage for the next. A measurement reports:
 
 - construction time (scenario arrays, network, initial population, Customer agents),
 - the time of ``days`` calls to ``model.step()`` and the cost in µs per customer-day,
+  as wall time (``perf_counter``) and CPU time (``process_time``, less disturbed when the
+  machine is shared),
 - peak RSS after construction and at the end (MiB).
+
+The header gives the versions, CPU count, ``OPENBLAS_CORETYPE``, the git commit and the load
+average; ``--json FILE`` saves everything, with threadpoolctl's report if it is installed.
 
 ``--reference`` also times :class:`per_agent_reference.PerAgentModel` (one Python ``step()`` per
 customer, ``shuffle_do``) at the same size and prints the speed ratio measured in this run,
 plus a sanity comparison of both models' order shares and mean satisfaction per shop.
 ``--no-agents`` builds LoyaltyModel with ``create_agents=False`` to show what the Customer
 agents cost. ``--phases`` times the parts of the step (exclusive time per model method);
-``--profile FILE`` writes a cProfile of the steps and prints the top functions.
+``--profile`` writes a cProfile of the first run's steps to ``--profile-dir`` and prints the
+top functions.
 
 Examples::
 
@@ -172,7 +178,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     scenario = bench_scenario(args.scenario, args.customers, args.shops, args.days)
     seed = scenario.run.seed
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if args.impl == "reference":
         from per_agent_reference import PerAgentModel
 
@@ -181,11 +187,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         from loyaltysim.model import LoyaltyModel
 
         model = LoyaltyModel(scenario, rng=seed, create_agents=args.impl == "vector")
-    built = time.perf_counter()
+    built, cpu_built = time.perf_counter(), time.process_time()
     rss_built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     timer = instrument(model) if args.phases and args.impl != "reference" else None
     profiler = cProfile.Profile() if args.profile_out else None
-    step_start = time.perf_counter()
+    step_start, cpu_step_start = time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.enable()
     for _ in range(args.days):
@@ -193,6 +199,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if profiler is not None:
         profiler.disable()
     step_s = time.perf_counter() - step_start
+    step_cpu_s = time.process_time() - cpu_step_start
     rss_end = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     summary = model.summary() if args.impl == "reference" else vector_summary(model)
     result = {
@@ -203,6 +210,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "days": args.days,
         "build_s": built - start,
         "step_s": step_s,
+        "build_cpu_s": cpu_built - cpu_start,
+        "step_cpu_s": step_cpu_s,
         "us_per_customer_day": step_s / (args.customers * args.days) * 1e6,
         "ms_per_day": step_s / args.days * 1e3,
         "rss_imports_mib": rss_start / MIB,
@@ -264,6 +273,26 @@ def run_worker(args: argparse.Namespace, impl: str, customers: int, repeat: int)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def git_state() -> str:
+    """The commit measured, with ``+dirty`` if the working tree has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def environment() -> dict[str, Any]:
     import mesa
     import numpy as np
@@ -278,6 +307,7 @@ def environment() -> dict[str, Any]:
         "machine": platform.machine(),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "load_average_at_start": os.getloadavg(),
+        "git": git_state(),
     }
     try:
         from threadpoolctl import threadpool_info
@@ -294,7 +324,7 @@ def median_of(runs: list[dict[str, Any]], key: str) -> float:
 
 HEADER = (
     f"{'model':<24} {'customers':>10} {'shops':>5} {'days':>5} {'build s':>8} {'steps s':>9}"
-    f" {'min s':>8} {'us/c-day':>8} {'ms/day':>9} {'peak MiB':>9}"
+    f" {'min s':>8} {'cpu s':>8} {'us/c-day':>8} {'ms/day':>9} {'peak MiB':>9}"
 )
 
 
@@ -304,7 +334,8 @@ def print_row(runs: list[dict[str, Any]]) -> None:
     print(
         f"{IMPLS[first['impl']]:<24} {first['customers']:>10,} {first['shops']:>5}"
         f" {first['days']:>5} {median_of(runs, 'build_s'):>8.2f} {statistics.median(steps):>9.2f}"
-        f" {min(steps):>8.2f} {median_of(runs, 'us_per_customer_day'):>8.3f}"
+        f" {min(steps):>8.2f} {median_of(runs, 'step_cpu_s'):>8.2f}"
+        f" {median_of(runs, 'us_per_customer_day'):>8.3f}"
         f" {median_of(runs, 'ms_per_day'):>9.2f} {max(r['peak_rss_mib'] for r in runs):>9.0f}",
         flush=True,
     )
@@ -386,18 +417,18 @@ def main() -> None:
     env = environment()
     print(
         f"python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, mesa {env['mesa']},"
-        f" {env['cpus']} CPUs, OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']},"
+        f" {env['cpus']} CPUs, OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']}, git {env['git']},"
         f" threadpoolctl: {'see --json' if isinstance(env['threadpoolctl'], list) else 'n/a'}"
     )
     print(
         f"scenario {args.scenario}, {args.repeat} fresh run(s) per row (median; min of steps);"
         f" load average {env['load_average_at_start'][0]:.2f}\n"
     )
-    print(HEADER)
     impls = ["vector"] + (["vector-no-agents"] if args.no_agents else [])
     impls += ["reference"] if args.reference else []
     results: list[dict[str, Any]] = []
-    for customers in args.customers:
+    for size, customers in enumerate(args.customers):
+        print(("\n" if size else "") + HEADER, flush=True)
         runs = {impl: [] for impl in impls}
         for repeat in range(args.repeat):
             for impl in impls:
@@ -424,10 +455,13 @@ def main() -> None:
             best = min(r["step_s"] for r in runs["reference"]) / min(
                 r["step_s"] for r in runs["vector"]
             )
+            cpu = median_of(runs["reference"], "step_cpu_s") / median_of(
+                runs["vector"], "step_cpu_s"
+            )
             print(
-                f"  speed ratio per-agent / LoyaltyModel at {customers:,} customers:"
-                f" steps {ref / vec:.1f}x (medians; {best:.1f}x min/min),"
-                f" construction + steps {ref_total / vec_total:.1f}x"
+                f"  speed ratio per-agent / LoyaltyModel at {customers:,} customers, steps:"
+                f" {ref / vec:.1f}x (median wall), {best:.1f}x (fastest wall),"
+                f" {cpu:.1f}x (median CPU); construction + steps {ref_total / vec_total:.1f}x"
             )
         print_phases(runs["vector"][0])
         if args.no_agents:

@@ -23,7 +23,9 @@ distribution, not draw for draw. Simplifications, none of which change the daily
 arrivals are a Poisson number per day into the lowest free network nodes, as in LoyaltyModel,
 but a customer's departure happens in its own step; word-of-mouth messages take effect at once
 (LoyaltyModel gathers the day's messages and applies them together); the day's figures are
-just order counts per shop (LoyaltyModel keeps a full ledger). Only benchmarks use this module.
+just order counts per shop (LoyaltyModel keeps a full ledger). Loyalty strategies, calendar
+events and basket-size spread are not modelled: the benchmark scenario (``baseline.toml``)
+uses none of them. Only benchmarks use this module.
 
 Run ``python benchmarks/per_agent_reference.py --customers 10000 --days 365`` to time it alone;
 ``benchmarks/bench_step.py --reference`` compares it with LoyaltyModel.

@@ -17,6 +17,17 @@ import numpy as np
 from loyaltysim.state import NEVER, CustomerState
 
 
+def per_shop(shop: np.ndarray, amount: np.ndarray | float, shops: int) -> np.ndarray:
+    """Sum ``amount`` (per event, or one value for every event) by each event's shop.
+
+    A scalar amount takes a plain count (no weight array), the common case on hot paths.
+    """
+    if np.ndim(amount) == 0:
+        counts = np.bincount(shop, minlength=shops).astype(np.float64)
+        return counts if amount == 1.0 else counts * float(amount)
+    return np.bincount(shop, weights=amount, minlength=shops)
+
+
 @dataclass
 class ShopTotals:
     """Per-shop totals over active customers."""
@@ -55,8 +66,7 @@ class ShopTotals:
     def shift(self, name: str, shop: np.ndarray, amount: np.ndarray | float = 1.0) -> None:
         """Move total ``name`` by ``amount`` for each event's shop."""
         total = getattr(self, name)
-        weights = np.broadcast_to(np.asarray(amount, dtype=np.float64), shop.shape)
-        total += np.bincount(shop, weights=weights, minlength=total.shape[0])
+        total += per_shop(shop, amount, total.shape[0])
 
     def mean(self, name: str) -> np.ndarray:
         """Mean satisfaction or trust of experienced customers (NaN where there are none)."""

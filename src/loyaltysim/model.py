@@ -402,16 +402,22 @@ class LoyaltyModel(mesa.Model):
         margin = order_margin(paid, cost_of_goods, courier)
         first_ever = state.last_order_day[slot, shop] == NEVER
         list_price = p.price[shop] * quantity + p.shipping_fee[shop, region]
-        ledger.add("orders", shop)
-        ledger.add("buyers", shop)
-        ledger.add("revenue", shop, paid)
-        ledger.add("discounts", shop, np.maximum(list_price - paid, 0.0))
-        ledger.add("cost_of_goods", shop, cost_of_goods)
-        ledger.add("shipping_cost", shop, courier)
-        ledger.add("new_customers", shop[first_ever])
+        ones = np.ones(shop.shape[0])
+        ledger.add_columns(
+            shop,
+            {
+                "orders": ones,
+                "buyers": ones,
+                "revenue": paid,
+                "discounts": np.maximum(list_price - paid, 0.0),
+                "cost_of_goods": cost_of_goods,
+                "shipping_cost": courier,
+                "new_customers": first_ever,
+                "repeat_orders": ~first_ever,
+                "acquisition": p.acquisition_cost[shop] * first_ever,
+            },
+        )
         self.totals.shift("customers", shop[first_ever])
-        ledger.add("repeat_orders", shop[~first_ever])
-        ledger.add("acquisition", shop[first_ever], p.acquisition_cost[shop[first_ever]])
         if self.recording:
             state.orders[slot, shop] += 1
             month = np.uint64(min(self.day // MONTH_DAYS, 63))
@@ -465,20 +471,24 @@ class LoyaltyModel(mesa.Model):
         )
 
     def _deliver(self) -> None:
-        """Parcels due today, in rounds so that each round has one parcel per customer and shop.
+        """Parcels due today, at most one per customer and shop.
 
-        Two parcels of one customer from one shop may arrive on the same day; the second is
-        experienced after the first (not both from the same starting state).
+        When two parcels of one customer from one shop fall due on the same day, the second
+        waits until the next day, so that each experience starts from the state the one
+        before it left (the courier brings them one at a time).
         """
         parcels = self.parcels.pop_due(self.day)
-        while parcels["slot"].size:
-            key = parcels["slot"] * self.n_shops + parcels["shop"]
-            now = np.zeros(key.size, bool)
-            now[np.unique(key, return_index=True)[1]] = True
-            self._deliver_round({name: v[now] for name, v in parcels.items()})
-            parcels = {name: v[~now] for name, v in parcels.items()}
+        key = parcels["slot"] * self.n_shops + parcels["shop"]
+        first = np.zeros(key.size, bool)
+        first[np.unique(key, return_index=True)[1]] = True
+        if not first.all():
+            later = {name: v[~first] for name, v in parcels.items()}
+            later["due"] = np.full(later["due"].shape, self.day + 1)
+            self.parcels.add(**later)
+            parcels = {name: v[first] for name, v in parcels.items()}
+        self._experience(parcels)
 
-    def _deliver_round(self, parcels: dict[str, np.ndarray]) -> None:
+    def _experience(self, parcels: dict[str, np.ndarray]) -> None:
         """Experience, satisfaction, trust, complaints, ratings, churn, talk (one per pair)."""
         state, p, cfg = self.state, self.shop_params, self.config.experience
         current = state.active[parcels["slot"]] & (state.uid[parcels["slot"]] == parcels["uid"])
@@ -543,22 +553,26 @@ class LoyaltyModel(mesa.Model):
         totals.shift("trust_sum", shop, trust2 - np.where(first, 0.0, trust0))
 
         ledger = self.ledger
-        ledger.add("deliveries", shop)
-        ledger.add("late", shop[outcome == delivery.Outcome.LATE])
-        ledger.add("damaged", shop[outcome == delivery.Outcome.DAMAGED])
         lost = outcome == delivery.Outcome.LOST
-        ledger.add("lost", shop[lost])
-        ledger.add("refunds", shop[lost], paid[lost])
-        ledger.add("complaints", shop[handled.complained])
-        ledger.add("complaints_resolved", shop[handled.resolved])
         compensation = p.compensation[shop] * p.price[shop] * handled.resolved
-        ledger.add("compensation", shop, compensation)
+        rated = self.rng.random(slot.size) < cfg.rating_propensity
+        ledger.add_columns(
+            shop,
+            {
+                "deliveries": np.ones(shop.shape[0]),
+                "late": outcome == delivery.Outcome.LATE,
+                "damaged": outcome == delivery.Outcome.DAMAGED,
+                "lost": lost,
+                "refunds": paid * lost,
+                "complaints": handled.complained,
+                "complaints_resolved": handled.resolved,
+                "compensation": compensation,
+                "ratings": rated,
+            },
+        )
         if self.recording:
             state.margin[slot, shop] -= compensation + paid * lost
-
-        rated = self.rng.random(slot.size) < cfg.rating_propensity
         self.ratings.add(shop[rated], stars(felt[rated]))
-        ledger.add("ratings", shop[rated])
 
         churned = switching.churns(
             self.rng, felt, trust2, cfg.churn_threshold, cfg.churn_propensity, cfg.trust_floor

@@ -8,6 +8,7 @@ Float attitudes use float32 (1M customers x 10 shops = 40 MB per array); money u
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -90,9 +91,9 @@ class CustomerState:
 
     def reset_rows(self, rows: np.ndarray) -> None:
         """Give ``rows`` back their empty-slot defaults (before a newcomer moves in)."""
-        fresh = CustomerState.empty(1, self.shops)
-        for field in fields(self):
-            getattr(self, field.name)[rows] = getattr(fresh, field.name)[0]
+        blank = _blank_row(self.shops)
+        for name, value in blank.items():
+            getattr(self, name)[rows] = value
 
     def reset_recording(self) -> None:
         """Forget orders and money so far: recording starts now (end of the warm-up).
@@ -108,3 +109,10 @@ class CustomerState:
     def nbytes(self) -> int:
         """Memory held by the arrays."""
         return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+
+@functools.cache
+def _blank_row(shops: int) -> dict[str, np.ndarray]:
+    """The empty-slot defaults of one row, built once per number of shops."""
+    empty = CustomerState.empty(1, shops)
+    return {field.name: getattr(empty, field.name)[0] for field in fields(empty)}

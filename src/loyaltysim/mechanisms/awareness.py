@@ -60,12 +60,11 @@ def advertise(
     impression: FirstImpression,
 ) -> np.ndarray:
     """Customers newly aware of each shop through advertising today (count per shop)."""
-    counts = np.zeros(reach.shape[0], np.int64)
-    for s, p in enumerate(reach):
-        rows = bernoulli_indices(rng, state.slots, float(p))
-        shop = np.full(rows.shape[0], s)
-        counts[s] = int(learn_of(state, rows, shop, impression).sum())
-    return counts
+    drawn = [bernoulli_indices(rng, state.slots, float(p)) for p in reach]
+    rows = np.concatenate(drawn)
+    shop = np.repeat(np.arange(reach.shape[0]), [d.shape[0] for d in drawn])
+    new = learn_of(state, rows, shop, impression)
+    return np.bincount(shop[new], minlength=reach.shape[0])
 
 
 def reconsider(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from loyaltysim.aggregates import per_shop
+
 #: Daily per-shop counters; money columns are in the scenario's currency.
 COUNTERS = (
     "orders",
@@ -64,8 +66,20 @@ class DailyLedger:
 
     def add(self, name: str, shop: np.ndarray, amount: np.ndarray | float = 1.0) -> None:
         """Add ``amount`` (per event, or one value for all) to ``name`` for each event's shop."""
-        weights = np.broadcast_to(np.asarray(amount, dtype=np.float64), shop.shape)
-        self.values[name] += np.bincount(shop, weights=weights, minlength=self.shops)
+        self.values[name] += per_shop(shop, amount, self.shops)
+
+    def add_columns(self, shop: np.ndarray, columns: dict[str, np.ndarray]) -> None:
+        """Add several per-event columns at once (one matrix product instead of a bincount each).
+
+        Each value is an array with one entry per event (masks count as 0/1).
+        """
+        if shop.size == 0:
+            return
+        one_hot = (shop[:, None] == np.arange(self.shops)[None, :]).astype(np.float64)
+        stacked = np.column_stack([np.asarray(v, dtype=np.float64) for v in columns.values()])
+        sums = one_hot.T @ stacked
+        for j, name in enumerate(columns):
+            self.values[name] += sums[:, j]
 
     def add_per_shop(self, name: str, amounts: np.ndarray) -> None:
         """Add an amount per shop."""
