@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 	$(BIN)/loyaltysim run $(SCENARIO) --out $(OUT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts notebooks
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

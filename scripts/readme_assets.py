@@ -1,33 +1,119 @@
-"""Regenerate the README's example output and figures from a real run of the baseline.
+"""Regenerate the README's example output, figures and report excerpt from a real run.
 
-Usage: .venv/bin/python scripts/readme_assets.py
-Writes docs/images/*.png and docs/baseline_output.txt (the digest ``loyaltysim run`` prints).
+Usage: .venv/bin/python scripts/readme_assets.py [--skip-run]
+
+Runs the baseline into results/readme_baseline/ (``--skip-run`` reuses that folder), then
+writes:
+
+* docs/baseline_output.txt: the digest ``loyaltysim run`` prints;
+* docs/images/baseline_*.png: the figures the README shows, copied from the run's figures/,
+  and a network snapshot of the base market after the recorded year;
+* results/readme_baseline/report.html: the HTML report (``loyaltysim report``);
+* docs/report_excerpt.md: the start of the report's findings for the first variant, which
+  is also put into README.md between the ``report-excerpt`` markers, so the README quotes
+  what the code wrote, never a hand-edited copy.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "results" / "readme_baseline"
+IMAGES = ROOT / "docs" / "images"
+#: Figures of the run shown in the README (file names in the run's figures/ folder).
+SHOWN = ("market_share.png", "satisfaction_trust.png", "retention.png", "variant_comparison.png")
+START, END = "<!-- report-excerpt:start -->", "<!-- report-excerpt:end -->"
+
+
+def run_baseline() -> str:
+    """Run the baseline and return the digest it prints."""
+    done = subprocess.run(
+        [sys.executable, "-m", "loyaltysim.cli", "run", "scenarios/baseline.toml", "--out",
+         str(OUT), "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.split("\nResults:")[0]
+
+
+def network_snapshot(path: Path) -> None:
+    """Draw 300 customers of the base market at the end of one replication."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from loyaltysim import LoyaltyModel, load_scenario, variant_of
+    from loyaltysim.experiment.store import write_atomic
+    from loyaltysim.plots import plot_network_snapshot, png_bytes
+
+    scenario = variant_of(load_scenario(ROOT / "scenarios" / "baseline.toml"), "base")
+    model = LoyaltyModel(scenario, rng=scenario.run.seed)
+    for _ in range(scenario.run.warmup_days + scenario.run.days):
+        model.step()
+    fig, ax = plt.subplots(figsize=(9, 7))
+    plot_network_snapshot(model, size=300, seed=1, ax=ax)
+    fig.tight_layout()
+    write_atomic(path, png_bytes(fig))
+    plt.close(fig)
+
+
+def excerpt(shops: int = 2) -> str:
+    """The first variant's findings for the first ``shops`` shops, as quoted Markdown."""
+    import pandas as pd
+
+    from loyaltysim.findings import variant_findings
+    from loyaltysim.result_folder import read_meta
+
+    summary = pd.read_csv(OUT / "summary.csv")
+    days = int(read_meta(OUT)["days"])
+    found = variant_findings(summary, days)
+    if not found:
+        raise SystemExit("the baseline has no variant: nothing to quote")
+    variant, findings = next(iter(found.items()))
+    lines = [f"> **{variant} vs base**", ">"]
+    lines += [f"> - {f.text}" for f in findings[:shops]]
+    if len(findings) > shops:
+        rest = ", ".join(f.shop for f in findings[shops:])
+        lines.append(f">\n> *(The report goes on with {rest}.)*")
+    return "\n".join(lines)
+
+
+def quote_in_readme(text: str) -> None:
+    """Put ``text`` between the report-excerpt markers of README.md."""
+    readme = ROOT / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    if START not in content or END not in content:
+        raise SystemExit(f"README.md has no {START} ... {END} markers; add them where it quotes")
+    head, rest = content.split(START, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 def main() -> None:
-    out = ROOT / "results" / "readme_baseline"
-    done = subprocess.run(
-        [sys.executable, "-m", "loyaltysim.cli", "run", "scenarios/baseline.toml", "--out",
-         str(out), "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )
-    images = ROOT / "docs" / "images"
-    images.mkdir(parents=True, exist_ok=True)
-    for png in (out / "figures").glob("*.png"):
-        shutil.copy(png, images / f"baseline_{png.name}")
-    digest = done.stdout.split("\nResults:")[0]
-    (ROOT / "docs" / "baseline_output.txt").write_text(digest + "\n", encoding="utf-8")
-    print(digest)
+    """Regenerate every README asset."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-run", action="store_true", help="reuse results/readme_baseline")
+    args = parser.parse_args()
+    if not args.skip_run:
+        digest = run_baseline()
+        (ROOT / "docs" / "baseline_output.txt").write_text(digest + "\n", encoding="utf-8")
+        print(digest)
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    for name in SHOWN:
+        shutil.copy(OUT / "figures" / name, IMAGES / f"baseline_{name}")
+    network_snapshot(IMAGES / "baseline_network.png")
+    from loyaltysim.report import write_report
+
+    print(f"report: {write_report(OUT)}")
+    text = excerpt()
+    (ROOT / "docs" / "report_excerpt.md").write_text(text + "\n", encoding="utf-8")
+    quote_in_readme(text)
+    print(text)
 
 
 if __name__ == "__main__":

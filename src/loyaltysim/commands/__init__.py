@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from loyaltysim.commands import run, validate
+from loyaltysim.commands import analyze, app, calibrate, report, run, sweep, validate
 
-COMMANDS = (run, validate)
+COMMANDS = (run, validate, report, sweep, analyze, calibrate, app)
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:

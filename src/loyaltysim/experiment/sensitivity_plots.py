@@ -1,0 +1,168 @@
+"""Figures of a sweep's analysis: index bars, tornado, Morris plane, response curves.
+
+Each function takes the tidy tables ``loyaltysim analyze`` writes (``sensitivity.csv``,
+``points.csv``), draws on ``ax`` (or a new Axes) and returns the Axes, so figures compose
+and notebooks stay short::
+
+    import pandas as pd
+    from loyaltysim.experiment import sensitivity_plots as sp
+
+    sens = pd.read_csv("results/sobol/sensitivity.csv")
+    sp.plot_indices(sens, "premium.retention")
+    sp.plot_tornado(sens, "premium.retention")
+
+Error bars and bands are 95% confidence intervals (bootstrap for indices, Student-t over
+replications for point means).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from loyaltysim.experiment.sensitivity import RANKING, main_effects
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _rows(sensitivity: pd.DataFrame, output: str) -> tuple[pd.DataFrame, str]:
+    rows = sensitivity[sensitivity["output"] == output]
+    if rows.empty:
+        known = ", ".join(dict.fromkeys(sensitivity["output"].astype(str)))
+        raise ValueError(f"no rows for output {output!r}; the table has: {known}")
+    return rows, str(rows["method"].iloc[0])
+
+
+def _short(name: str) -> str:
+    """``shops.premium.courier.on_time`` -> ``premium.courier.on_time`` for labels."""
+    return name.removeprefix("shops.")
+
+
+def plot_indices(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) -> Axes:
+    """Bars of first-order (S1) and total (ST) indices per parameter, with 95% CIs.
+
+    Sobol rows show S1 and ST side by side (the gap is the share due to interactions);
+    RBD-FAST rows show S1 only; Morris rows show μ* (use :func:`plot_morris` for σ).
+    """
+    rows, method = _rows(sensitivity, output)
+    ax = _axes(ax)
+    x = np.arange(len(rows))
+    bars = {
+        "sobol": [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")],
+        "rbd_fast": [("S1", "S1_conf", "first order S1")],
+        "morris": [("mu_star", "mu_star_conf", "μ*")],
+    }[method]
+    width = 0.8 / len(bars)
+    for i, (value, conf, label) in enumerate(bars):
+        ax.bar(
+            x + (i - (len(bars) - 1) / 2) * width,
+            rows[value],
+            width,
+            yerr=rows[conf],
+            capsize=3,
+            label=label,
+        )
+    ax.set_xticks(x, [_short(p) for p in rows["parameter"]], rotation=30, ha="right")
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_ylabel("index" if method != "morris" else "μ* (output units)")
+    ax.set_title(f"{output}: {method.replace('_', '-')} indices")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_tornado(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) -> Axes:
+    """Parameters ranked by importance, most important on top, with 95% CIs.
+
+    The measure is ST for Sobol, μ* for Morris and S1 for RBD-FAST.
+    """
+    rows, method = _rows(sensitivity, output)
+    value, conf, label = RANKING[method]
+    ranked = rows.sort_values(value, ascending=True, na_position="first")
+    ax = _axes(ax, (6.4, 0.45 * len(ranked) + 1.2))
+    y = np.arange(len(ranked))
+    ax.barh(y, ranked[value], xerr=ranked[conf], capsize=3, color="tab:blue")
+    ax.set_yticks(y, [_short(p) for p in ranked["parameter"]])
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_xlabel(label)
+    ax.set_title(f"{output}: ranking", fontsize=10)
+    return ax
+
+
+def plot_morris(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) -> Axes:
+    """Morris plane: μ* (importance) against σ (interactions or non-linearity).
+
+    Points far right matter; points high above the σ = μ* line act mainly through
+    interactions or non-linear effects.
+    """
+    rows, method = _rows(sensitivity, output)
+    if method != "morris":
+        raise ValueError(f"output {output!r} has {method} rows, not morris")
+    ax = _axes(ax)
+    ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", capsize=3)
+    for _, row in rows.iterrows():
+        ax.annotate(_short(row["parameter"]), (row["mu_star"], row["sigma"]),
+                    textcoords="offset points", xytext=(4, 4), fontsize=8)  # fmt: skip
+    right = float(np.nanmax(np.r_[rows["mu_star"] + rows["mu_star_conf"].fillna(0), 0]))
+    top = float(np.nanmax(np.r_[rows["sigma"], 0]))
+    right, top = (right or 1.0) * 1.35, (top or 1.0) * 1.3
+    line = max(right, top)
+    ax.plot([0, line], [0, line], color="grey", linestyle="--", linewidth=0.8, label="σ = μ*")
+    ax.set_xlim(0, right)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("μ* (mean |elementary effect|)")
+    ax.set_ylabel("σ (spread of effects)")
+    ax.set_title(f"{output}: Morris screening")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_response(
+    points: pd.DataFrame,
+    output: str,
+    x: str,
+    by: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Response curve: the output's mean and 95% CI against one parameter of a grid.
+
+    Args:
+        points: ``points.csv``.
+        output: Which output to draw.
+        x: The parameter on the horizontal axis.
+        by: A second parameter; one curve per value. Without it, other parameters that
+            vary are averaged out (main effect, CI over the points at each value).
+        ax: Axes to draw on.
+
+    """
+    rows = points[points["output"] == output]
+    if rows.empty:
+        raise ValueError(f"no points for output {output!r}")
+    ax = _axes(ax)
+    groups = [(None, rows)] if by is None else list(rows.groupby(by, sort=True))
+    for value, group in groups:
+        curve = group.sort_values(x) if len(group[x].unique()) == len(group) else None
+        if curve is None:
+            curve = main_effects(group, x)
+        label = None if by is None else f"{_short(by)} = {value:g}" if isinstance(
+            value, float) else f"{_short(by)} = {value}"  # fmt: skip
+        numeric = pd.api.types.is_numeric_dtype(curve[x]) and not pd.api.types.is_bool_dtype(
+            curve[x]
+        )
+        xs = curve[x] if numeric else np.arange(len(curve))
+        (line,) = ax.plot(xs, curve["mean"], marker="o", label=label)
+        ax.fill_between(xs, curve["ci_low"], curve["ci_high"], alpha=0.2,
+                        color=line.get_color(), linewidth=0)  # fmt: skip
+        if not numeric:
+            ax.set_xticks(xs, [str(v) for v in curve[x]])
+    ax.set_xlabel(_short(x))
+    ax.set_ylabel(output)
+    ax.set_title(f"{output} against {_short(x)}")
+    if by is not None:
+        ax.legend(frameon=False, fontsize=8)
+    return ax

@@ -1,0 +1,225 @@
+"""The standard figures of a run: which pages, what is on them, and writing them to files.
+
+A page puts one panel per variant side by side (shops keep their colours), so variants are
+compared at a glance. The same pages feed ``figures/`` of a result folder and the HTML
+report; pages that need the customers table are left out when a run did not keep it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from loyaltysim.customer_base import cohort_matrix, full_months
+from loyaltysim.experiment.store import write_atomic
+from loyaltysim.plots._common import of_variant, shop_order
+from loyaltysim.plots.comparison import plot_variant_comparison
+from loyaltysim.plots.customers import (
+    plot_attitude_distribution,
+    plot_clv_distribution,
+    plot_cohort_triangle,
+    plot_lorenz,
+)
+from loyaltysim.plots.timeseries import (
+    plot_attitude,
+    plot_market_share,
+    plot_retention,
+    plot_word_of_mouth,
+)
+
+if TYPE_CHECKING:
+    from loyaltysim.experiment.runner import RunResult
+
+#: Figures on the variant comparison page.
+COMPARED = ("market_share", "retention", "profit", "clv")
+#: PNG resolution: sharp on screen, small enough to embed in a report.
+DPI = 110
+
+Draw = Callable[[str, np.ndarray], object]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One figure file: its file name, a caption for the report, and the drawn figure."""
+
+    name: str
+    caption: str
+    figure: Figure
+
+
+def _grid(
+    rows: int, variants: list[str], draw: Draw, size: tuple[float, float] = (6, 3.8)
+) -> Figure:
+    fig, grid = plt.subplots(
+        rows, len(variants), figsize=(size[0] * len(variants), size[1] * rows), squeeze=False
+    )
+    for j, variant in enumerate(variants):
+        draw(variant, grid[:, j])
+    fig.tight_layout()
+    return fig
+
+
+def _has_cohorts(customers: pd.DataFrame | None, days: int) -> bool:
+    return customers is not None and "order_months" in customers and full_months(days) >= 2
+
+
+def _cohort_top(customers: pd.DataFrame, days: int, shops: list[str], variants: list[str]) -> float:
+    """The largest cell (month 1 on) of all triangles, so their colours can be compared."""
+    top = 0.0
+    for variant in variants:
+        rows = of_variant(customers, variant)
+        for shop in shops:
+            share = cohort_matrix(rows[rows["shop"] == shop], days).share.iloc[:, 1:]
+            top = max(top, float(np.nanmax(share.to_numpy(), initial=0.0)))
+    return top or 1.0
+
+
+def run_pages(
+    timeseries: pd.DataFrame,
+    retention: pd.DataFrame,
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    days: int,
+) -> Iterator[Page]:
+    """The standard pages of a run, drawn one at a time (close each after use).
+
+    Args:
+        timeseries: The ``timeseries`` table.
+        retention: The ``retention`` table.
+        summary: The ``summary`` table.
+        customers: The ``customers`` table, or None if the run did not keep it.
+        days: Recorded days (``run.days``), for the cohort triangle's whole months.
+    """
+    variants = list(dict.fromkeys(timeseries["variant"]))
+    ts = timeseries
+
+    def page(
+        name: str, caption: str, rows: int, draw: Draw, names: list[str] | None = None
+    ) -> Page:
+        return Page(name, caption, _grid(rows, variants if names is None else names, draw))
+
+    yield page(
+        "market_share.png",
+        "Each shop's share of all orders over a trailing 30 days; bands are 95% CIs "
+        "across replications.",
+        1,
+        lambda v, ax: plot_market_share(ts, v, ax=ax[0]),
+    )
+
+    def attitudes(v: str, ax: np.ndarray) -> None:
+        plot_attitude(ts, "mean_satisfaction", v, ax=ax[0])
+        plot_attitude(ts, "mean_trust", v, ax=ax[1])
+
+    yield page(
+        "satisfaction_trust.png",
+        "Mean satisfaction and trust of each shop's customers (those who have received an "
+        "order), with 95% bands.",
+        2,
+        attitudes,
+    )
+    yield page(
+        "retention.png",
+        "Kaplan-Meier retention of customers acquired while recording, by days since their "
+        "first order.",
+        1,
+        lambda v, ax: plot_retention(retention, v, ax=ax[0]),
+    )
+    yield page(
+        "word_of_mouth.png",
+        "Word-of-mouth messages taken in per day: positive above zero, negative below.",
+        1,
+        lambda v, ax: plot_word_of_mouth(ts, v, ax=ax[0]),
+    )
+    if len(variants) > 1:
+        fig, grid = plt.subplots(2, 2, figsize=(12, 7.6))
+        for figure, ax in zip(COMPARED, grid.ravel(), strict=True):
+            plot_variant_comparison(summary, figure, ax=ax)
+        fig.tight_layout()
+        yield Page(
+            "variant_comparison.png",
+            "Key figures of each shop under each variant: means with 95% CIs.",
+            fig,
+        )
+    if customers is None:
+        return
+    kept = [v for v in variants if (customers["variant"] == v).any()]
+    if not kept:
+        return
+
+    def distributions(v: str, ax: np.ndarray) -> None:
+        plot_attitude_distribution(customers, "satisfaction", v, ax=ax[0])
+        plot_attitude_distribution(customers, "trust", v, ax=ax[1])
+
+    yield page(
+        "attitude_distributions.png",
+        "Satisfaction and trust of customers still in the market at the end, per shop "
+        "(violins; the bar is the mean).",
+        2,
+        distributions,
+        kept,
+    )
+    yield Page(
+        "lorenz.png",
+        "How revenue is spread over each shop's buyers: Lorenz curves, Gini coefficients "
+        "and the revenue share of the top 20% of customers.",
+        _grid(1, kept, lambda v, ax: plot_lorenz(customers, v, ax=ax[0]), size=(6, 5.5)),
+    )
+    yield page(
+        "clv.png",
+        "Realised lifetime value (margin over the run) of each customer acquired while "
+        "recording; the bar is the mean, the shop's CLV.",
+        1,
+        lambda v, ax: plot_clv_distribution(customers, v, ax=ax[0]),
+        kept,
+    )
+    if _has_cohorts(customers, days):
+        shops = shop_order(customers)
+        top = _cohort_top(customers, days, shops, kept)
+        fig, grid = plt.subplots(
+            len(shops), len(kept), figsize=(6.5 * len(kept), 4.6 * len(shops)), squeeze=False
+        )
+        for i, shop in enumerate(shops):
+            for j, variant in enumerate(kept):
+                plot_cohort_triangle(customers, days, shop, variant, vmax=100 * top, ax=grid[i, j])
+        fig.tight_layout()
+        yield Page(
+            "cohort_retention.png",
+            "Cohort retention triangles: of the customers whose first order fell in a month, "
+            "the share ordering again 1, 2, ... months later.",
+            fig,
+        )
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure as PNG bytes (without the software tag, so embedded copies stay small)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def save_run_figures(result: RunResult, folder: Path) -> list[str]:
+    """Draw the standard figures of a run into ``folder``; return their relative paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    pages = run_pages(
+        result.timeseries,
+        result.retention,
+        result.summary,
+        result.customers,
+        result.scenario.run.days,
+    )
+    for page in pages:
+        try:
+            write_atomic(folder / page.name, png_bytes(page.figure))
+        finally:
+            plt.close(page.figure)
+        written.append(f"figures/{page.name}")
+    return written
