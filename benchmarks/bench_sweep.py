@@ -7,8 +7,9 @@ Three measurements, each in a fresh subprocess so pools, caches and RSS do not c
     ``--runs`` runs (a 4-point grid over the thrift shop's price x runs/4 replications),
     with 1 and 2 local worker processes, and optionally on a Dask LocalCluster of 2
     single-threaded workers with and without Dask's ``MALLOC_TRIM_THRESHOLD_``. Reports
-    runs per minute of wall time (pool start-up and the final gather included) and the
-    speed-up of 2 workers over 1.
+    runs per minute of wall time (pool start-up and the final gather included), the steady
+    rate once the first round of runs is done (from the run files' modification times; what
+    a long sweep runs at), and the speed-up of 2 workers over 1 by both.
 
 ``overhead``
     From the same sweeps: what the executor adds to each run. Inside a worker, a run's
@@ -126,7 +127,13 @@ def measure_throughput(args: argparse.Namespace) -> dict[str, Any]:
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     parent_cpu = usage.ru_utime + usage.ru_stime - cpu0
-    runs = [json.loads(p.read_text()) for p in sorted((folder / "out" / "runs").glob("*.json"))]
+    files = sorted((folder / "out" / "runs").glob("*.json"))
+    runs = [json.loads(p.read_text()) for p in files]
+    # Steady state: runs finished after the first round, over the time they took (leaves out
+    # pool start-up and the first round, which a long sweep pays only once).
+    done = sorted(p.stat().st_mtime for p in files)
+    first = args.workers
+    steady = 60 * (len(done) - first) / (done[-1] - done[first - 1]) if len(done) > first else 0
     run_wall = [r["seconds"] for r in runs]
     run_cpu = [r["cpu_seconds"] for r in runs]
     if args.executor == "local" and args.workers == 1:
@@ -139,6 +146,7 @@ def measure_throughput(args: argparse.Namespace) -> dict[str, Any]:
         "failed": result.failed,
         "wall_s": wall,
         "runs_per_minute": 60 * result.ran / wall,
+        "steady_runs_per_minute": steady,
         "run_wall_mean_s": statistics.mean(run_wall),
         "run_cpu_mean_s": statistics.mean(run_cpu),
         "parent_cpu_s": parent_cpu,
@@ -230,21 +238,23 @@ def main() -> None:
                 print(
                     f"{executor:5} {workers} worker(s){' MALLOC_TRIM' if trim else '':12} "
                     f"{found['runs']} runs in {found['wall_s']:6.1f} s = "
-                    f"{found['runs_per_minute']:5.1f} runs/min; run {found['run_wall_mean_s']:.2f} "
+                    f"{found['runs_per_minute']:5.1f} runs/min (steady "
+                    f"{found['steady_runs_per_minute']:5.1f}); run {found['run_wall_mean_s']:.2f} "
                     f"s wall / {found['run_cpu_mean_s']:.2f} s CPU; parent "
                     f"{found['parent_cpu_per_run_ms']:.1f} ms CPU per run = "
                     f"{found['overhead_cpu_pct']:.2f}% of a run; wall overhead "
                     f"{found['overhead_wall_pct']:.1f}%; load {found['load_end'][0]:.1f}",
                     flush=True,
                 )
-        by = {}
-        for found in results["throughput"]:
-            if found["executor"] == "local":
-                by.setdefault(found["workers"], []).append(found["runs_per_minute"])
-        if 1 in by and 2 in by:
-            speedup = statistics.median(by[2]) / statistics.median(by[1])
-            results["speedup_2_vs_1"] = speedup
-            print(f"speed-up, 2 workers vs 1 (medians): {speedup:.2f}x")
+        for key, label in (("runs_per_minute", "sweep"), ("steady_runs_per_minute", "steady")):
+            by: dict[int, list[float]] = {}
+            for found in results["throughput"]:
+                if found["executor"] == "local":
+                    by.setdefault(found["workers"], []).append(found[key])
+            if 1 in by and 2 in by:
+                speedup = statistics.median(by[2]) / statistics.median(by[1])
+                results[f"speedup_2_vs_1_{label}"] = speedup
+                print(f"speed-up, 2 workers vs 1 ({label}, medians): {speedup:.2f}x")
     if args.what in ("all", "memory"):
         found = _child(["memory", "--memory-runs", str(args.memory_runs), "--workers", "2"])
         results["memory"] = found

@@ -2,13 +2,14 @@
 
 Usage: .venv/bin/python scripts/readme_assets.py [--skip-run]
 
-Runs the baseline into results/readme_baseline/ (``--skip-run`` reuses that folder), then
-writes:
+Runs the baseline into results/baseline/, as ``make run`` does (``--skip-run`` reuses that
+folder), then writes:
 
-* docs/baseline_output.txt: the digest ``loyaltysim run`` prints;
+* docs/baseline_output.txt: the digest ``loyaltysim run`` prints, also quoted in README.md
+  between the ``run-digest`` markers;
 * docs/images/baseline_*.png: the figures the README shows, copied from the run's figures/,
   and a network snapshot of the base market after the recorded year;
-* results/readme_baseline/report.html: the HTML report (``loyaltysim report``);
+* results/baseline/report.html: the HTML report (``loyaltysim report``);
 * docs/report_excerpt.md: the start of the report's findings for the first variant, which
   is also put into README.md between the ``report-excerpt`` markers, so the README quotes
   what the code wrote, never a hand-edited copy.
@@ -23,21 +24,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "results" / "readme_baseline"
+OUT = ROOT / "results" / "baseline"  # where `make run` writes, so the README shows its output
 IMAGES = ROOT / "docs" / "images"
 #: Figures of the run shown in the README (file names in the run's figures/ folder).
 SHOWN = ("market_share.png", "satisfaction_trust.png", "retention.png", "variant_comparison.png")
-START, END = "<!-- report-excerpt:start -->", "<!-- report-excerpt:end -->"
 
 
 def run_baseline() -> str:
-    """Run the baseline and return the digest it prints."""
+    """Run the baseline as ``make run`` does and return what it prints."""
     done = subprocess.run(
         [sys.executable, "-m", "loyaltysim.cli", "run", "scenarios/baseline.toml", "--out",
          str(OUT), "--quiet"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    return done.stdout.split("\nResults:")[0]
+    return done.stdout.strip()
 
 
 def network_snapshot(path: Path) -> None:
@@ -83,26 +83,28 @@ def excerpt(shops: int = 2) -> str:
     return "\n".join(lines)
 
 
-def quote_in_readme(text: str) -> None:
-    """Put ``text`` between the report-excerpt markers of README.md."""
+def quote_in_readme(text: str, marker: str) -> None:
+    """Put ``text`` between the ``marker`` start and end comments of README.md."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     readme = ROOT / "README.md"
     content = readme.read_text(encoding="utf-8")
-    if START not in content or END not in content:
-        raise SystemExit(f"README.md has no {START} ... {END} markers; add them where it quotes")
-    head, rest = content.split(START, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+    if start not in content or end not in content:
+        raise SystemExit(f"README.md has no {start} ... {end} markers; add them where it quotes")
+    head, rest = content.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
 
 
 def main() -> None:
     """Regenerate every README asset."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-run", action="store_true", help="reuse results/readme_baseline")
+    parser.add_argument("--skip-run", action="store_true", help="reuse results/baseline")
     args = parser.parse_args()
     if not args.skip_run:
-        digest = run_baseline()
-        (ROOT / "docs" / "baseline_output.txt").write_text(digest + "\n", encoding="utf-8")
-        print(digest)
+        printed = run_baseline()
+        (ROOT / "docs" / "baseline_output.txt").write_text(printed + "\n", encoding="utf-8")
+        quote_in_readme(f"```text\n{printed}\n```", "run-digest")
+        print(printed)
     IMAGES.mkdir(parents=True, exist_ok=True)
     for name in SHOWN:
         shutil.copy(OUT / "figures" / name, IMAGES / f"baseline_{name}")
@@ -112,7 +114,7 @@ def main() -> None:
     print(f"report: {write_report(OUT)}")
     text = excerpt()
     (ROOT / "docs" / "report_excerpt.md").write_text(text + "\n", encoding="utf-8")
-    quote_in_readme(text)
+    quote_in_readme(text, "report-excerpt")
     print(text)
 
 

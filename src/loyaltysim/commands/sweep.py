@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 from pathlib import Path
 
 NAME = "sweep"
@@ -56,9 +55,6 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
         )
     out = args.out if args.out is not None else Path("results") / f"{scenario.name}_sweep"
     workers = workers_of(args)
-    if not args.quiet:
-        where = f"Dask ({args.scheduler})" if args.scheduler else f"{workers} worker(s)"
-        print(f"loyaltysim: sweeping {args.file} into {out}/ on {where}", file=sys.stderr)
     result = run_sweep(
         scenario,
         out,

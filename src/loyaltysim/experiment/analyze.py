@@ -150,15 +150,20 @@ def digest(method: str, result: Analysis, top: int = 8) -> str:
                     f"  {row['parameter']:<42} {row[value]:>9.4g} ± {row[conf]:<9.3g}{extra}"
                 )
     else:
+        names = [c for c in result.points.columns
+                 if c not in ("output", "point", "mean", "ci_low", "ci_high", "std",
+                              "replications")]  # fmt: skip
+
+        def where(row: pd.Series) -> str:
+            shown = ", ".join(f"{n.removeprefix('shops.')} = {row[n]}" for n in names)
+            return f"{row['mean']:.4g} [{row['ci_low']:.4g}, {row['ci_high']:.4g}] at {shown}"
+
         for output, rows in result.points.groupby("output", sort=False):
-            best = rows.loc[rows["mean"].idxmax()] if rows["mean"].notna().any() else None
-            worst = rows.loc[rows["mean"].idxmin()] if rows["mean"].notna().any() else None
-            if best is None or worst is None:
+            if not rows["mean"].notna().any():
                 continue
-            lines.append(
-                f"\n{output}: from {worst['mean']:.4g} (point {int(worst['point'])}) to "
-                f"{best['mean']:.4g} (point {int(best['point'])}) across {len(rows)} points"
-            )
+            lines.append(f"\n{output} across {len(rows)} points (mean [95% CI]):")
+            lines.append(f"  highest {where(rows.loc[rows['mean'].idxmax()])}")
+            lines.append(f"  lowest  {where(rows.loc[rows['mean'].idxmin()])}")
     for _, row in result.noise.iterrows():
         share = row["noise_share"]
         if share == share:

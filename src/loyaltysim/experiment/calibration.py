@@ -9,10 +9,12 @@ errors of the mean over ``replications`` runs::
 with ``scale_i = |target_i|`` unless given (so, by default, relative errors).
 
 **Common random numbers.** Every evaluation runs replications ``0..R-1`` with the same
-seeds, so the loss is a deterministic function of the parameters: two nearby parameter
-sets differ by the parameters' effect, not by fresh noise, and the optimiser does not chase
-noise. What is left is a fine-grained roughness (a small change of a parameter changes
-which random draws land where), so the loss has no useful gradient.
+seeds, so the loss is a deterministic function of the parameters. Where a parameter only
+moves thresholds (a price), nearby parameter sets share their random draws and differ by
+the parameter's effect; where it changes how many numbers are drawn (a need rate), the
+streams drift apart and the loss stays nearly as rough as with fresh seeds. Either way it
+has no useful gradient, and an optimiser that sees only these seeds can stop where they
+happen to favour the target; hence the refinement and check steps below.
 
 **Optimiser.** Hence a derivative-free method: Nelder-Mead (Nelder & Mead 1965; Gao & Han
 2012's adaptive coefficients, ``scipy.optimize.minimize``) on the parameters scaled to
@@ -23,12 +25,16 @@ For more parameters or a multi-modal loss, ``method = "differential-evolution"``
 Price 1997) with a fixed ``seed`` searches globally at the cost of many more evaluations,
 which run in parallel (population x replications).
 
-**Honest figures.** The achieved figures are re-estimated on ``check_replications`` fresh
-replications (seeds ``R..R+C-1``, never seen by the optimiser), so their 95% confidence
-intervals are not flattered by the fit. The local slope of each target with respect to
-each parameter at the fit (a central difference with common random numbers) tells how
-precisely the target pins the parameter down: an error ``e`` in a target moves the fitted
-parameter by about ``e / slope``.
+**Refinement.** After the optimiser, the targets and their slopes are estimated on
+``check_replications`` other seeds (``R..R+C-1``), and one Gauss-Newton step minimises the
+linearised loss within the bounds (a local linear metamodel, as in response surface
+methodology; Kleijnen 2008).
+
+**Honest figures.** The achieved figures are estimated on a third set of seeds
+(``R+C..R+2C-1``), which neither the optimiser nor the refinement saw, so their 95%
+confidence intervals are not flattered by the fit. The local slopes tell how precisely the
+targets pin the parameters down: an error ``e`` in a target moves the fitted parameter by
+about ``e / slope``.
 """
 
 from __future__ import annotations
@@ -76,11 +82,14 @@ class CalibrationResult:
     Attributes:
         scenario: The calibrated scenario (fitted values set, all sections kept).
         fitted: ``{dotted key: fitted value}``.
+        searched: Where the optimiser stopped, before the refinement step.
         start: ``{dotted key: starting value}``.
         loss: The loss at the fit (on the fitting seeds).
-        evaluations: Parameter sets evaluated.
+        evaluations: Parameter sets the optimiser evaluated.
         message: The optimiser's own account of why it stopped.
-        history: One row per evaluation: parameters, the mean of each target, the loss.
+        history: One row per evaluation on the fitting seeds: ``stage`` (``search`` for the
+            optimiser's, ``refined`` for the refined point), parameters, the mean of each
+            target, the loss.
         figures: Per target: the target, the fit on the fitting seeds and on fresh seeds,
             each with its 95% CI.
         slopes: Per target and parameter: d(target)/d(parameter) at the fit, 95% CI.
@@ -90,6 +99,7 @@ class CalibrationResult:
 
     scenario: Scenario
     fitted: dict[str, float]
+    searched: dict[str, float]
     start: dict[str, float]
     loss: float
     evaluations: int
@@ -135,6 +145,7 @@ class _Evaluator:
         self.run_many = run_many
         self.cache: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.history: list[dict[str, Any]] = []
+        self.stage = "search"  # recorded with each evaluation: the optimiser's, or the fit
 
     def values(self, unit: Sequence[float]) -> dict[str, Any]:
         """Scenario values of a point in the unit cube (integers rounded)."""
@@ -201,6 +212,7 @@ class _Evaluator:
             self.history.append(
                 {
                     "evaluation": len(self.history),
+                    "stage": self.stage,
                     **values,
                     **{o.name: m for o, m in means.items()},
                     "loss": loss,
@@ -256,7 +268,11 @@ def calibrate(
     base = plain_base(scenario)
     start = _start_values(scenario, parameters)
     fit_reps = range(config.replications)
-    check_reps = range(config.replications, config.replications + config.check_replications)
+    fresh = config.check_replications
+    refine = config.refine and fresh > 0
+    refine_reps = range(config.replications, config.replications + fresh) if refine else range(0)
+    check_start = config.replications + len(refine_reps)
+    check_reps = range(check_start, check_start + fresh)
     with _mapper(workers) as run_many:
         evaluator = _Evaluator(base, parameters, targets, run_many, progress)
         dims = len(parameters)
@@ -302,17 +318,21 @@ def calibrate(
                 workers=lambda _f, units: evaluator.losses(list(units), fit_reps),
             )
             best_unit, message = np.asarray(found.x), str(found.message)
-        evaluator.report = None  # the checks below are not evaluations of the fit
-        fitted = evaluator.values(best_unit)
-        # The optimiser's x may be one it did not report last; the cache has its loss.
-        loss = evaluator.losses([best_unit], fit_reps)[0]
+        evaluator.report, evaluator.stage = None, "refined"  # no longer the optimiser's search
         evaluations = len(evaluator.history)
+        searched = evaluator.values(best_unit)
+        if refine:
+            fitted, slopes, step = _refine(evaluator, searched, refine_reps)
+            message += f" Then {step}."
+        else:
+            fitted, slopes = searched, _local_linear(evaluator, searched, fit_reps)[2]
+        loss = evaluator.losses([evaluator.unit(fitted)], fit_reps)[0]
         figures = _achieved(evaluator, fitted, fit_reps, check_reps)
-        slopes = _slopes(evaluator, fitted, check_reps if len(check_reps) else fit_reps)
     calibrated = _with_values(scenario, fitted)
     return CalibrationResult(
         scenario=calibrated,
         fitted=fitted,
+        searched=searched,
         start=start,
         loss=loss,
         evaluations=evaluations,
@@ -347,30 +367,87 @@ def _achieved(
     return pd.DataFrame(rows)
 
 
-def _slopes(evaluator: _Evaluator, fitted: dict[str, Any], reps: range) -> pd.DataFrame:
-    """d(target)/d(parameter) at the fit: central differences, paired by replication."""
-    sets = []
+def _local_linear(
+    evaluator: _Evaluator, values: dict[str, Any], reps: range
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """The targets at ``values`` and their slopes there, on the replications ``reps``.
+
+    Each slope is a central difference over ±:data:`SLOPE_STEP` of the parameter's range
+    (clipped to the bounds), paired by replication, so it has a Student-t 95% interval.
+
+    Returns:
+        The targets' means at ``values`` (one per target), the Jacobian (targets x
+        parameters, per unit of each parameter), and the slopes as a table.
+
+    """
+    sets: list[dict[str, Any]] = [values]
     steps = []
     for p in evaluator.parameters:
         assert p.low is not None and p.high is not None
         h = SLOPE_STEP * (p.high - p.low)
-        lower = max(p.low, fitted[p.name] - h)
-        upper = min(p.high, fitted[p.name] + h)
+        lower = max(p.low, values[p.name] - h)
+        upper = min(p.high, values[p.name] + h)
         if p.kind == "int":
             lower, upper = round(lower), round(upper)
-        sets += [{**fitted, p.name: lower}, {**fitted, p.name: upper}]
+        sets += [{**values, p.name: lower}, {**values, p.name: upper}]
         steps.append(upper - lower)
-    figures = evaluator.runs(sets, reps)
+    figures = [evaluator.target_values(f) for f in evaluator.runs(sets, reps)]
+    outputs = list(evaluator.targets)
+    centre = np.array([np.nanmean(figures[0][o]) for o in outputs])
+    jacobian = np.full((len(outputs), len(evaluator.parameters)), np.nan)
     rows = []
-    for i, p in enumerate(evaluator.parameters):
-        low_values = evaluator.target_values(figures[2 * i])
-        high_values = evaluator.target_values(figures[2 * i + 1])
-        for output in evaluator.targets:
-            diffs = (high_values[output] - low_values[output]) / steps[i] if steps[i] else np.nan
+    for j, p in enumerate(evaluator.parameters):
+        low_values, high_values = figures[1 + 2 * j], figures[2 + 2 * j]
+        for i, output in enumerate(outputs):
+            diffs = (high_values[output] - low_values[output]) / steps[j] if steps[j] else np.nan
             mean, low, high = mean_ci(np.atleast_1d(diffs))
+            jacobian[i, j] = mean
             rows.append({"output": output.name, "parameter": p.name, "slope": mean,
                          "ci_low": low, "ci_high": high})  # fmt: skip
-    return pd.DataFrame(rows)
+    return centre, jacobian, pd.DataFrame(rows)
+
+
+def _refine(
+    evaluator: _Evaluator, values: dict[str, Any], reps: range
+) -> tuple[dict[str, Any], pd.DataFrame, str]:
+    """One Gauss-Newton step from the optimiser's point, on fresh replications.
+
+    The optimiser only ever saw the fitting seeds, and where the loss is rough it stops at
+    a point those seeds happen to favour. Here the targets and their slopes are estimated
+    on other seeds, and the linearised loss is minimised within the bounds
+    (``scipy.optimize.lsq_linear``): a local linear metamodel in the manner of response
+    surface methodology. The step is skipped when no slope's 95% interval excludes zero
+    (the targets do not pin the parameters down at this noise).
+
+    Returns:
+        The refined values, the slopes table, and a sentence on what the step did.
+
+    """
+    from scipy.optimize import lsq_linear
+
+    centre, jacobian, slopes = _local_linear(evaluator, values, reps)
+    outputs = list(evaluator.targets)
+    weights = np.array(
+        [
+            np.sqrt(evaluator.targets[o].weight)
+            / (evaluator.targets[o].scale or abs(evaluator.targets[o].value))
+            for o in outputs
+        ]
+    )
+    residual = np.array([evaluator.targets[o].value for o in outputs]) - centre
+    informative = ((slopes["ci_low"] > 0) | (slopes["ci_high"] < 0)).any()
+    if not informative or not (np.isfinite(jacobian).all() and np.isfinite(residual).all()):
+        return values, slopes, "no refinement step: no slope is distinguishable from zero"
+    params = evaluator.parameters
+    lower = np.array([p.low - values[p.name] for p in params], dtype=np.float64)  # type: ignore[operator]
+    upper = np.array([p.high - values[p.name] for p in params], dtype=np.float64)  # type: ignore[operator]
+    step = lsq_linear(jacobian * weights[:, None], residual * weights, bounds=(lower, upper)).x
+    refined = {}
+    for p, delta in zip(params, step, strict=True):
+        x = float(np.clip(values[p.name] + delta, p.low, p.high))
+        refined[p.name] = round(x) if p.kind == "int" else x
+    moved = ", ".join(f"{k} {values[k]:.6g} -> {v:.6g}" for k, v in refined.items())
+    return refined, slopes, f"refined by one Gauss-Newton step on {len(reps)} fresh seeds ({moved})"
 
 
 def _with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
@@ -408,9 +485,10 @@ def write_calibration(
         "replications": config.replications,
         "check_replications": config.check_replications,
         "seed": result.scenario.run.seed,
-        "seeds": "every evaluation uses replications 0..R-1 (children of "
-        "numpy.random.SeedSequence(seed)); the check uses R..R+C-1",
+        "seeds": "the optimiser's evaluations use replications 0..R-1 (children of "
+        "numpy.random.SeedSequence(seed)); the refinement step R..R+C-1; the check the next C",
         "start": result.start,
+        "searched": result.searched,
         "fitted": result.fitted,
         "loss": result.loss,
         "evaluations": result.evaluations,
@@ -430,14 +508,14 @@ def report(result: CalibrationResult, file: str | Path) -> str:
         f"calibration of {file}: {len(result.fitted)} parameter(s), "
         f"{len(result.figures)} target(s), {config.method}, {config.replications} "
         "replications per evaluation (common random numbers)",
-        f"  {result.evaluations} evaluations, loss {result.loss:.3g} ({result.message}); "
-        f"{result.wall_seconds:.0f} s",
-        "fitted:",
+        f"  {result.evaluations} evaluations: {result.message}",
+        f"  loss at the fit {result.loss:.3g} (fitting seeds); {result.wall_seconds:.0f} s",
+        "fitted (start -> optimiser -> fit):",
     ]
     for name, value in result.fitted.items():
         spec = config.parameters[name]
-        lines.append(f"  {name:<44} {result.start[name]:.6g} -> {value:.6g}   "
-                     f"[{spec.low:g}, {spec.high:g}]")  # fmt: skip
+        lines.append(f"  {name:<44} {result.start[name]:.6g} -> {result.searched[name]:.6g} -> "
+                     f"{value:.6g}   [{spec.low:g}, {spec.high:g}]")  # fmt: skip
     for label, title in (("fit", "on the fitting seeds"), ("check", "on fresh seeds")):
         reps = int(result.figures[f"{label}_replications"].max()) if len(result.figures) else 0
         if not reps:

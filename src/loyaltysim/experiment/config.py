@@ -132,11 +132,17 @@ class CalibrationConfig(Strict):
         10,
         ge=0,
         le=10_000,
-        description="Fresh replications (seeds not used in the fit) that estimate the "
-        "achieved figures and their confidence intervals.",
+        description="Fresh replications (seeds the optimiser never used) that estimate the "
+        "achieved figures and their confidence intervals; the refinement step uses as many "
+        "other fresh seeds.",
     )
     method: Literal["nelder-mead", "differential-evolution"] = Field(
         "nelder-mead", description="The optimiser (scipy.optimize)."
+    )
+    refine: bool = Field(
+        True,
+        description="After the optimiser, one Gauss-Newton step with targets and slopes "
+        "estimated on check_replications other fresh seeds (corrects a fit to lucky seeds).",
     )
     max_evaluations: int = Field(
         60, ge=1, le=100_000, description="Most parameter sets to evaluate."

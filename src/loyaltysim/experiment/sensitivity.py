@@ -234,11 +234,15 @@ def analyse(design: Design, table: pd.DataFrame, outputs: list[str]) -> Analysis
     notes: list[str] = []
     planned = int(design.extra.get("replications", 0))
     if planned == 1 and design.method in METHODS:
+        effect = {
+            "sobol": "puts a floor under every ST",
+            "morris": "adds to every elementary effect, so an inert parameter's mu* is not 0",
+            "lhs": "adds to the output's variance, so every S1 is understated",
+        }[design.method]
         notes.append(
             "one replication per point: replication noise cannot be told apart from the "
-            "parameters' effects; it acts like one more input interacting with all of them and "
-            "puts a floor under every ST (and widens the intervals). Run 2 or more replications "
-            "to measure it (output_noise.csv)"
+            f"parameters' effects; it acts like one more input and {effect}. Run 2 or more "
+            "replications to measure it (output_noise.csv)"
         )
     for name in outputs:
         parsed = parse_output(name, shops)

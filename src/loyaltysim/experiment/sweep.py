@@ -187,6 +187,14 @@ def run_sweep(
                 stream = run_tasks(
                     run_point, (((key, (base, *args, parent)) for key, args in todo())), workers
                 )
+            if progress:
+                before = f", {len(done)} done before" if done else ""
+                print(
+                    f"loyaltysim: {design.method} design, {len(design)} points x "
+                    f"{replications} replications = {total} runs{before}, into {folder.root}/ "
+                    f"on {executor}",
+                    file=sys.stderr,
+                )
             bar = _progress_bar(total, len(done), progress, scenario.name)
             failed_now = 0
             try:
