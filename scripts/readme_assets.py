@@ -34,7 +34,7 @@ def run_baseline() -> str:
     """Run the baseline as ``make run`` does and return what it prints."""
     done = subprocess.run(
         [sys.executable, "-m", "loyaltysim.cli", "run", "scenarios/baseline.toml", "--out",
-         str(OUT), "--quiet"],
+         str(OUT.relative_to(ROOT)), "--quiet"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return done.stdout.strip()
