@@ -86,6 +86,7 @@ def draw_figures(method: str, names: list[str], result: Analysis, folder: Path) 
     import matplotlib.pyplot as plt
 
     from loyaltysim.experiment import sensitivity_plots as sp
+    from loyaltysim.plots.sensitivity import plot_sensitivity_indices, plot_tornado
 
     folder.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
@@ -101,9 +102,9 @@ def draw_figures(method: str, names: list[str], result: Analysis, folder: Path) 
         rows = sens[sens["output"] == output] if not sens.empty else sens
         if method != "grid" and not rows.empty and rows.drop(
             columns=["output", "parameter", "method"]).notna().any().any():  # fmt: skip
-            ax = sp.plot_indices(sens, output)
+            ax = plot_sensitivity_indices(sens, output)
             save(ax.figure, f"indices_{output}")
-            ax = sp.plot_tornado(sens, output)
+            ax = plot_tornado(sens, output)
             save(ax.figure, f"tornado_{output}")
             if method == "morris":
                 ax = sp.plot_morris(sens, output)

@@ -1,15 +1,14 @@
-"""Figures of a sweep's analysis: index bars, tornado, Morris plane, response curves.
+"""Figures only a sweep's analysis needs: the Morris plane and grid response curves.
 
-Each function takes the tidy tables ``loyaltysim analyze`` writes (``sensitivity.csv``,
-``points.csv``), draws on ``ax`` (or a new Axes) and returns the Axes, so figures compose
-and notebooks stay short::
+Index bars and tornado charts are :func:`loyaltysim.plots.plot_sensitivity_indices` and
+:func:`loyaltysim.plots.plot_tornado` (shared with the report). Each function takes the
+tidy tables ``loyaltysim analyze`` writes (``sensitivity.csv``, ``points.csv``), draws on
+``ax`` (or a new Axes) and returns the Axes::
 
     import pandas as pd
     from loyaltysim.experiment import sensitivity_plots as sp
 
-    sens = pd.read_csv("results/sobol/sensitivity.csv")
-    sp.plot_indices(sens, "premium.retention")
-    sp.plot_tornado(sens, "premium.retention")
+    sp.plot_morris(pd.read_csv("results/morris/sensitivity.csv"), "premium.retention")
 
 Error bars and bands are 95% confidence intervals (bootstrap for indices, Student-t over
 replications for point means).
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from loyaltysim.experiment.sensitivity import RANKING, main_effects
+from loyaltysim.experiment.sensitivity import main_effects
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
@@ -42,56 +41,6 @@ def _rows(sensitivity: pd.DataFrame, output: str) -> tuple[pd.DataFrame, str]:
 def _short(name: str) -> str:
     """``shops.premium.courier.on_time`` -> ``premium.courier.on_time`` for labels."""
     return name.removeprefix("shops.")
-
-
-def plot_indices(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) -> Axes:
-    """Bars of first-order (S1) and total (ST) indices per parameter, with 95% CIs.
-
-    Sobol rows show S1 and ST side by side (the gap is the share due to interactions);
-    RBD-FAST rows show S1 only; Morris rows show μ* (use :func:`plot_morris` for σ).
-    """
-    rows, method = _rows(sensitivity, output)
-    ax = _axes(ax)
-    x = np.arange(len(rows))
-    bars = {
-        "sobol": [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")],
-        "rbd_fast": [("S1", "S1_conf", "first order S1")],
-        "morris": [("mu_star", "mu_star_conf", "μ*")],
-    }[method]
-    width = 0.8 / len(bars)
-    for i, (value, conf, label) in enumerate(bars):
-        ax.bar(
-            x + (i - (len(bars) - 1) / 2) * width,
-            rows[value],
-            width,
-            yerr=rows[conf],
-            capsize=3,
-            label=label,
-        )
-    ax.set_xticks(x, [_short(p) for p in rows["parameter"]], rotation=30, ha="right")
-    ax.axhline(0, color="black", linewidth=0.6)
-    ax.set_ylabel("index" if method != "morris" else "μ* (output units)")
-    ax.set_title(f"{output}: {method.replace('_', '-')} indices")
-    ax.legend(frameon=False)
-    return ax
-
-
-def plot_tornado(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) -> Axes:
-    """Parameters ranked by importance, most important on top, with 95% CIs.
-
-    The measure is ST for Sobol, μ* for Morris and S1 for RBD-FAST.
-    """
-    rows, method = _rows(sensitivity, output)
-    value, conf, label = RANKING[method]
-    ranked = rows.sort_values(value, ascending=True, na_position="first")
-    ax = _axes(ax, (6.4, 0.45 * len(ranked) + 1.2))
-    y = np.arange(len(ranked))
-    ax.barh(y, ranked[value], xerr=ranked[conf], capsize=3, color="tab:blue")
-    ax.set_yticks(y, [_short(p) for p in ranked["parameter"]])
-    ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_xlabel(label)
-    ax.set_title(f"{output}: ranking", fontsize=10)
-    return ax
 
 
 def plot_morris(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) -> Axes:
