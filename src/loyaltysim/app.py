@@ -328,7 +328,7 @@ def model_timeseries(model: LoyaltyModel) -> pd.DataFrame:
     :mod:`loyaltysim.plots` draw a live model as they draw a finished run.
     """
     if model.day <= 0:
-        # No recorded day yet. (Mesa 3.5 returns two placeholder rows for an empty collector.)
+        # No recorded day yet. (Mesa 3.5 returns two rows of missing values for an empty collector.)
         return pd.DataFrame(columns=["variant", "replication", "day", "shop", *SHOP_FIGURES])
     frame = model.datacollector.get_agenttype_vars_dataframe(Shop).reset_index(drop=True)
     return pd.DataFrame({"variant": VARIANT, "replication": 0, **frame}, index=frame.index)
