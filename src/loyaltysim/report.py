@@ -28,6 +28,7 @@ from loyaltysim.experiment.store import write_atomic
 from loyaltysim.figure_labels import label_of, retention_label
 from loyaltysim.findings import ShopFinding, concentration_findings, variant_findings
 from loyaltysim.result_folder import RunFolder, kind_of, load_run, read_meta, read_scenario
+from loyaltysim.scenario import flatten
 
 #: Figures in the comparison table, in this order (those the summary has).
 TABLE_FIGURES = (
@@ -106,18 +107,6 @@ def page(title: str, body: list[str]) -> str:
             "</body></html>",
         ]
     )
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested tables as dotted keys: ``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(flatten(value, f"{path}."))
-        else:
-            out[path] = value
-    return out
 
 
 def _settings(values: Mapping[str, Any]) -> str:

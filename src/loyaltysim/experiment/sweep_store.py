@@ -37,7 +37,7 @@ from loyaltysim.errors import UserError
 from loyaltysim.experiment.design import POINT, Design
 from loyaltysim.experiment.seeds import describe, replication_seed
 from loyaltysim.experiment.store import fingerprint, write_atomic
-from loyaltysim.scenario import Scenario, to_toml
+from loyaltysim.scenario import Scenario, flatten, to_toml
 
 #: Bumped when the layout of run files changes, so old folders are not resumed.
 LAYOUT = 1
@@ -88,24 +88,13 @@ def sweep_fingerprint(scenario: Scenario) -> str:
     return fingerprint(f"layout {LAYOUT}\n{to_toml(normalised)}")
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(_flatten(value, f"{name}."))
-        else:
-            out[name] = value
-    return out
-
-
 def describe_changes(old_toml: str, new_toml: str, limit: int = 6) -> str:
     """Which keys differ between two resolved scenarios, for the refusal message."""
     try:
-        old = _flatten(tomllib.loads(old_toml))
+        old = flatten(tomllib.loads(old_toml))
     except tomllib.TOMLDecodeError:
         return "the stored scenario.toml cannot be read"
-    new = _flatten(tomllib.loads(new_toml))
+    new = flatten(tomllib.loads(new_toml))
     changed = [
         f"{key}: {old.get(key, '(unset)')!r} -> {new.get(key, '(unset)')!r}"
         for key in sorted(set(old) | set(new))
