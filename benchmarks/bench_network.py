@@ -15,7 +15,7 @@ import tracemalloc
 
 import numpy as np
 
-from loyaltysim.network import build_adjacency, gather_neighbours
+from loyaltysim.engine.network import build_adjacency, gather_neighbours
 
 N = 1_000_000
 MEAN_DEGREE = 10

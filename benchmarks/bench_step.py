@@ -56,7 +56,7 @@ MIB = 1024.0  # ru_maxrss is in KiB on Linux
 # --------------------------------------------------------------------------- scenario
 def bench_scenario(path: Path, customers: int, shops: int, days: int):
     """The scenario at the requested size; extra shops are varied copies of the file's shops."""
-    from loyaltysim.scenario import load_scenario, validate
+    from loyaltysim.scenario.schema import load_scenario, validate
 
     scenario = load_scenario(
         path,
@@ -122,7 +122,7 @@ class PhaseTimer:
 
 def instrument(model) -> PhaseTimer:
     """Wrap the step's parts on this model instance (and two mechanism functions it calls)."""
-    from loyaltysim import model as model_module
+    from loyaltysim.engine import model as model_module
 
     timer = PhaseTimer()
     for method in (
@@ -151,7 +151,7 @@ def instrument(model) -> PhaseTimer:
 def vector_summary(model) -> dict[str, Any]:
     import numpy as np
 
-    from loyaltysim.agents import Shop
+    from loyaltysim.engine.agents import Shop
 
     state = model.state
     orders = np.zeros(model.n_shops)
@@ -184,7 +184,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
         model = PerAgentModel(scenario, rng=seed)
     else:
-        from loyaltysim.model import LoyaltyModel
+        from loyaltysim.engine.model import LoyaltyModel
 
         model = LoyaltyModel(scenario, rng=seed, create_agents=args.impl == "vector")
     built, cpu_built = time.perf_counter(), time.process_time()

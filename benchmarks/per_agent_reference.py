@@ -12,10 +12,11 @@ Each customer's ``step()`` runs the day's rules for that customer in Python:
     -> parcels due today: experience, satisfaction, expectation, trust, complaints and recovery,
     rating, churn, word of mouth to the neighbours in the Mesa ``Network`` (tie strength)
 
-with the same formulas and the same parameters as :class:`loyaltysim.model.LoyaltyModel`, read
-from the same :class:`loyaltysim.scenario.Scenario` (laid out by the same ``ShopArrays`` and
+with the same formulas and the same parameters as
+:class:`loyaltysim.engine.model.LoyaltyModel`, read from the same
+:class:`loyaltysim.scenario.schema.Scenario` (laid out by the same ``ShopArrays`` and
 ``SegmentArrays``, converted to plain Python numbers so the loop does not pay for numpy scalars).
-The social network is the same kind of graph, built by ``loyaltysim.network.build_adjacency``
+The social network is the same kind of graph, built by ``loyaltysim.engine.network.build_adjacency``
 and handed to ``mesa.discrete_space.Network`` (``layout=None``).
 
 Draws come from ``model.random`` (Python's ``random``), so results match LoyaltyModel in
@@ -45,10 +46,10 @@ import mesa
 import numpy as np
 from mesa.discrete_space import FixedAgent, Network
 
+from loyaltysim.engine.network import build_adjacency, to_networkx
+from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.mechanisms.delivery import Outcome
-from loyaltysim.network import build_adjacency, to_networkx
-from loyaltysim.parameters import SegmentArrays, ShopArrays
-from loyaltysim.scenario import Scenario, load_scenario
+from loyaltysim.scenario.schema import Scenario, load_scenario
 
 NO_SHOP = -1
 ON_TIME, LATE, DAMAGED, LOST = (int(o) for o in Outcome)

@@ -66,8 +66,8 @@ def excerpt(shops: int = 2) -> str:
     """The first variant's findings for the first ``shops`` shops, as quoted Markdown."""
     import pandas as pd
 
-    from loyaltysim.findings import variant_findings
-    from loyaltysim.result_folder import read_meta
+    from loyaltysim.analysis.findings import variant_findings
+    from loyaltysim.experiment.reading import read_meta
 
     summary = pd.read_csv(OUT / "summary.csv")
     days = int(read_meta(OUT)["days"])
@@ -109,7 +109,7 @@ def main() -> None:
     for name in SHOWN:
         shutil.copy(OUT / "figures" / name, IMAGES / f"baseline_{name}")
     network_snapshot(IMAGES / "baseline_network.png")
-    from loyaltysim.report import write_report
+    from loyaltysim.report.html import write_report
 
     print(f"report: {write_report(OUT)}")
     text = excerpt()

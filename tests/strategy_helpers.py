@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from loyaltysim.aggregates import ShopTotals
-from loyaltysim.model import LoyaltyModel
-from loyaltysim.scenario import deep_merge, validate
+from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.engine.totals import ShopTotals
+from loyaltysim.scenario.schema import deep_merge, validate
 from loyaltysim.strategies import Offer, Orders
 
 #: Shop indices in the tiny scenario (file order).

@@ -5,11 +5,11 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from loyaltysim.aggregates import ShopTotals
+from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.engine.state import CustomerState
+from loyaltysim.engine.totals import ShopTotals
 from loyaltysim.mechanisms import awareness, population
-from loyaltysim.model import LoyaltyModel
-from loyaltysim.scenario import validate
-from loyaltysim.state import CustomerState
+from loyaltysim.scenario.schema import validate
 
 NAMES = [f.name for f in fields(ShopTotals)]
 

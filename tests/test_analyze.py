@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from loyaltysim.analysis.summary import mean_ci
 from loyaltysim.cli import main
-from loyaltysim.experiment.config import SweepConfig, SweepParameter
-from loyaltysim.experiment.design import Design, make_design
-from loyaltysim.experiment.output_figures import Output, market_figures, output_values
 from loyaltysim.experiment.replication import TOTALS
 from loyaltysim.experiment.sensitivity import SENSITIVITY_COLUMNS, analyse
-from loyaltysim.experiment.summary import mean_ci
-from loyaltysim.experiment.sweep import run_sweep
-from loyaltysim.scenario import load_scenario
+from loyaltysim.experiment.sweep.design import Design, make_design
+from loyaltysim.experiment.sweep.outputs import Output, market_figures, output_values
+from loyaltysim.experiment.sweep.run import run_sweep
+from loyaltysim.scenario.experiment import SweepConfig, SweepParameter
+from loyaltysim.scenario.schema import load_scenario
 from sweep_helpers import GRID_SWEEP, MORRIS_SWEEP, write
 
 pytest.importorskip("SALib")

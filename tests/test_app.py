@@ -24,8 +24,8 @@ import solara
 from mesa.visualization.solara_viz import _check_model_params
 from solara.widgets.widgets import GridLayout
 
-from loyaltysim import app
-from loyaltysim.app_settings import ENV_SCENARIO, ENV_SETS, ENV_SHOP, AppSettings
+from loyaltysim.app import page as app
+from loyaltysim.app.settings import ENV_SCENARIO, ENV_SETS, ENV_SHOP, AppSettings
 from loyaltysim.cli import main
 from loyaltysim.strategies.free_shipping import FreeShipping
 from loyaltysim.strategies.membership import Membership

@@ -9,9 +9,9 @@ events, and the continuous Bass curve up to that recursion's known discretisatio
 import numpy as np
 import pytest
 
-from loyaltysim.bass import bass_cdf, daily_bass, fit_bass
-from loyaltysim.model import LoyaltyModel
-from loyaltysim.scenario import validate
+from loyaltysim.analysis.bass import bass_cdf, daily_bass, fit_bass
+from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.scenario.schema import validate
 
 P, Q = 0.01, 0.5 * 10 * 0.02
 N, DAYS, REPLICATIONS = 10_000, 100, 6
@@ -43,8 +43,7 @@ BASS_SCENARIO = {
             "unit_cost": 5.0,
             "advertising_reach": P,
             "initial_awareness": 0.0,
-            "courier": {"on_time": 1.0, "damage_rate": 0.0, "loss_rate": 0.0,
-                        "dispatch_days": 0.0},
+            "courier": {"on_time": 1.0, "damage_rate": 0.0, "loss_rate": 0.0, "dispatch_days": 0.0},
         }
     },
 }

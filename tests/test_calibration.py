@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import loyaltysim
-from loyaltysim.experiment.summary import mean_ci
+from loyaltysim.analysis.summary import mean_ci
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

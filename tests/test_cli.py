@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from loyaltysim.cli import main
+from loyaltysim.experiment.folder import partial_dir
 from loyaltysim.experiment.store import PartStore, fingerprint
-from loyaltysim.outputs import partial_dir
-from loyaltysim.scenario import load_scenario, to_toml
+from loyaltysim.scenario.schema import load_scenario, to_toml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.toml"))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loyaltysim.customer_base import (
+from loyaltysim.analysis.customer_base import (
     MAX_MONTHS,
     acquired,
     cohort_matrix,

@@ -1,4 +1,4 @@
-"""Tests for loyaltysim.errors: key line locator and user-facing problem reports."""
+"""Tests for loyaltysim.scenario.problems: key line locator and user-facing problem reports."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from loyaltysim.errors import (
+from loyaltysim.scenario.problems import (
     Problem,
     ScenarioError,
     format_path,

@@ -1,6 +1,6 @@
 """Scheduled market events: the calendar, today's parameters, one-day shocks, schema errors.
 
-Expected values are worked out by hand from the rules in ``loyaltysim.events`` and the
+Expected values are worked out by hand from the rules in ``loyaltysim.scenario.events`` and the
 tiny scenario of ``strategy_helpers`` (shops ``alpha`` and ``beta``, regions ``city`` and
 ``remote``; default courier: on time 0.9, mean delay 2 days, damage 0.02, loss 0.005).
 """
@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from loyaltysim.errors import ScenarioError
-from loyaltysim.events import EventSchedule, Festival
-from loyaltysim.model import LoyaltyModel
-from loyaltysim.parameters import ShopArrays
-from loyaltysim.scenario import load_scenario
+from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.engine.params import ShopArrays
+from loyaltysim.engine.schedule import EventSchedule
+from loyaltysim.scenario.events import Festival
+from loyaltysim.scenario.problems import ScenarioError
+from loyaltysim.scenario.schema import load_scenario
 from strategy_helpers import ALPHA, BETA, assert_totals_consistent, recount, tiny_scenario
 
 CITY, REMOTE = 0, 1

@@ -11,6 +11,7 @@ import importlib.util
 import json
 
 import pytest
+
 from conftest import DATA_DIR, REPO_ROOT
 
 _spec = importlib.util.spec_from_file_location(

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
+from loyaltysim.engine.state import CustomerState
 from loyaltysim.mechanisms.awareness import FirstImpression, advertise, learn_of, reconsider
-from loyaltysim.state import CustomerState
 
 # shop 0 promises 0.7, shop 1 0.6; segment 0 weighs delivery 1, segment 1 weighs it 0
 IMPRESSION = FirstImpression(

@@ -6,6 +6,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from loyaltysim.engine.params import SegmentArrays, ShopArrays
+from loyaltysim.engine.state import NO_SHOP, CustomerState
 from loyaltysim.mechanisms.awareness import FirstImpression
 from loyaltysim.mechanisms.population import (
     Newcomers,
@@ -14,9 +16,7 @@ from loyaltysim.mechanisms.population import (
     populate,
     random_departures,
 )
-from loyaltysim.parameters import SegmentArrays, ShopArrays
-from loyaltysim.scenario import validate
-from loyaltysim.state import NO_SHOP, CustomerState
+from loyaltysim.scenario.schema import validate
 
 
 def segments(**changes):

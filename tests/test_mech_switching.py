@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 
+from loyaltysim.engine.state import NO_SHOP
 from loyaltysim.mechanisms.switching import churns, update_main_shop
-from loyaltysim.state import NO_SHOP
 
 
 def i16(*values):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from loyaltysim.metrics import customer_figures, kaplan_meier, retention_data
+from loyaltysim.analysis.metrics import customer_figures, kaplan_meier, retention_data
 
 
 # --------------------------------------------------------------------------- kaplan_meier

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from mesa.discrete_space import Network
 
-from loyaltysim.network import (
+from loyaltysim.engine.network import (
     build_adjacency,
     degree,
     gather_neighbours,

@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection, PathCollection, PolyCollectio
 from matplotlib.container import BarContainer
 
 from loyaltysim import plots
-from loyaltysim.customer_base import acquired, cohort_matrix, gini
+from loyaltysim.analysis.customer_base import acquired, cohort_matrix, gini
 from loyaltysim.plots.snapshot import snowball_sample
 from viz_helpers import sensitivity_table
 
@@ -253,7 +253,7 @@ def test_sensitivity_errors_name_what_exists():
 
 # --------------------------------------------------------------------------- network
 def test_snowball_sample_takes_connected_active_customers():
-    from loyaltysim.network import small_world
+    from loyaltysim.engine.network import small_world
 
     adj = small_world(200, 4, 0.0, np.random.default_rng(0))  # a ring lattice
     active = np.ones(200, bool)

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from loyaltysim.reference import reference
+from loyaltysim.scenario.reference import reference
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scenario-reference.md"
 
 
 def test_reference_is_current() -> None:
     assert DOC.read_text(encoding="utf-8") == reference() + "\n", (
-        "regenerate with: .venv/bin/python -m loyaltysim.reference"
+        "regenerate with: .venv/bin/python -m loyaltysim.scenario.reference"
     )
 
 

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from loyaltysim.analysis.findings import findings_text, shop_finding, variant_findings
+from loyaltysim.analysis.labels import label_of
 from loyaltysim.cli import main
-from loyaltysim.figure_labels import label_of
-from loyaltysim.findings import findings_text, shop_finding, variant_findings
-from loyaltysim.report import build_report, run_report
-from loyaltysim.result_folder import load_run
+from loyaltysim.experiment.reading import load_run
+from loyaltysim.report.html import build_report, run_report
 from viz_helpers import sensitivity_table
 
 #: The standard figures of a run with variants and kept customers.
@@ -107,7 +107,7 @@ def test_findings_without_an_interval_claim_nothing():
 
 
 def test_percent_change_only_between_positive_levels():
-    from loyaltysim.findings import Change
+    from loyaltysim.analysis.findings import Change
 
     loss_to_profit = Change("v", "s", "profit", -1000.0, 500.0, 1500.0, 1200.0, 1800.0)
     text = shop_finding("v", "s", [loss_to_profit], days=365).text

@@ -7,7 +7,7 @@ error written out next to each check.
 import numpy as np
 import pytest
 
-from loyaltysim.sampling import bernoulli_indices, thinned_indices
+from loyaltysim.engine.sampling import bernoulli_indices, thinned_indices
 
 
 def rng(seed=0):

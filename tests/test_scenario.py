@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import loyaltysim
-from loyaltysim.errors import ScenarioError
-from loyaltysim.scenario import (
+from loyaltysim.scenario.problems import ScenarioError
+from loyaltysim.scenario.schema import (
     Scenario,
     deep_merge,
     load_scenario,

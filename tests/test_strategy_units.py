@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from loyaltysim.errors import ScenarioError
-from loyaltysim.parameters import ShopArrays
+from loyaltysim.engine.params import ShopArrays
+from loyaltysim.scenario.problems import ScenarioError
 from loyaltysim.strategies.base import CouponBook, is_birthday
 from strategy_helpers import (
     ALPHA,

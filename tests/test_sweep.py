@@ -19,15 +19,15 @@ import pandas as pd
 import pytest
 
 from loyaltysim.cli import main
-from loyaltysim.errors import ScenarioError
 from loyaltysim.experiment.checks import sweep_design
-from loyaltysim.experiment.config import SweepConfig, SweepParameter
-from loyaltysim.experiment.design import make_design
-from loyaltysim.experiment.output_figures import SHOP_FIGURES
 from loyaltysim.experiment.replication import simulate
-from loyaltysim.experiment.sweep import run_sweep
-from loyaltysim.experiment.sweep_store import sweep_fingerprint
-from loyaltysim.scenario import load_scenario, to_toml
+from loyaltysim.experiment.sweep.design import make_design
+from loyaltysim.experiment.sweep.outputs import SHOP_FIGURES
+from loyaltysim.experiment.sweep.run import run_sweep
+from loyaltysim.experiment.sweep.store import sweep_fingerprint
+from loyaltysim.scenario.experiment import SweepConfig, SweepParameter
+from loyaltysim.scenario.problems import ScenarioError
+from loyaltysim.scenario.schema import load_scenario, to_toml
 from sweep_helpers import GRID_SWEEP, write
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -281,7 +281,7 @@ def test_common_random_numbers_across_points(grid_reference):
     path, table = grid_reference
     scenario = load_scenario(path)
     # Replication 1 of point 4 is simulate(point scenario, "base", 1): seed child 1 of run.seed.
-    from loyaltysim.experiment.paths import plain_base, point_scenario
+    from loyaltysim.scenario.keypaths import plain_base, point_scenario
 
     values = {"shops.cheap.price": 70.0, "shops.cheap.courier.on_time": 0.6}
     direct = simulate(point_scenario(plain_base(scenario), values), "base", 1).figures
@@ -390,7 +390,7 @@ def test_folder_that_is_not_a_sweep_is_refused(grid_reference, tmp_path, capsys)
 
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(grid_reference, tmp_path, monkeypatch,
                                                         capsys):  # fmt: skip
-    import loyaltysim.experiment.sweep_task as task
+    import loyaltysim.experiment.sweep.task as task
 
     path, reference = grid_reference
     real = task.simulate
@@ -434,7 +434,7 @@ def test_every_sweep_scenario_runs_as_a_tiny_sweep(path, tmp_path):
     assert result.failed == 0
     table = pd.read_parquet(tmp_path / "out" / "sweep.parquet")
     assert len(table) == len(result.design) * len(scenario.shops)
-    from loyaltysim.experiment.analyze import analyze_sweep
+    from loyaltysim.experiment.sweep.analyze import analyze_sweep
 
     _, analysis, written = analyze_sweep(tmp_path / "out", figures=False)
     assert set(analysis.points["output"]) == set(scenario.sweep.outputs)

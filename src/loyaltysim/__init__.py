@@ -8,11 +8,11 @@ The Python API mirrors the command line::
     result.summary  # pandas DataFrame: mean and 95% CI per variant, shop and figure
 """
 
-from loyaltysim.agents import Customer, Shop
-from loyaltysim.errors import ScenarioError
-from loyaltysim.experiment.runner import RunResult, run
-from loyaltysim.model import LoyaltyModel
-from loyaltysim.scenario import Scenario, load_scenario, validate, variant_of
+from loyaltysim.engine.agents import Customer, Shop
+from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.experiment.run import RunResult, run
+from loyaltysim.scenario.problems import ScenarioError
+from loyaltysim.scenario.schema import Scenario, load_scenario, validate, variant_of
 
 __version__ = "0.1.0"
 

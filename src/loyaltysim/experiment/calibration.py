@@ -53,16 +53,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loyaltysim.errors import UserError
+from loyaltysim.analysis.summary import mean_ci
 from loyaltysim.experiment.checks import calibration_plan
-from loyaltysim.experiment.config import CalibrationTarget
-from loyaltysim.experiment.design import DesignParameter
-from loyaltysim.experiment.output_figures import Output, output_values
-from loyaltysim.experiment.paths import overrides_of, plain_base
 from loyaltysim.experiment.store import write_atomic
-from loyaltysim.experiment.summary import mean_ci
-from loyaltysim.experiment.sweep_task import run_point
-from loyaltysim.scenario import Scenario, deep_merge, to_toml
+from loyaltysim.experiment.sweep.design import DesignParameter
+from loyaltysim.experiment.sweep.outputs import Output, output_values
+from loyaltysim.experiment.sweep.task import run_point
+from loyaltysim.scenario.experiment import CalibrationTarget
+from loyaltysim.scenario.keypaths import overrides_of, plain_base
+from loyaltysim.scenario.problems import UserError
+from loyaltysim.scenario.schema import Scenario, deep_merge, to_toml
 
 #: Initial simplex: each vertex moves one parameter by this share of its range.
 SIMPLEX_STEP = 0.25
@@ -225,7 +225,7 @@ class _Evaluator:
 
 
 def _start_values(scenario: Scenario, parameters: list[DesignParameter]) -> dict[str, float]:
-    from loyaltysim.experiment.paths import lookup, split
+    from loyaltysim.scenario.keypaths import lookup, split
 
     assert scenario.calibration is not None
     data = scenario.model_dump(mode="python")
@@ -255,7 +255,7 @@ def calibrate(
         progress: Called with a line after each evaluation.
 
     Raises:
-        loyaltysim.errors.ScenarioError: the calibration section is invalid (located).
+        loyaltysim.scenario.problems.ScenarioError: the calibration section is invalid (located).
         CalibrationError: a run failed.
 
     """
@@ -462,7 +462,7 @@ def write_calibration(
     """Write ``calibrated.toml``, ``calibration.csv``, ``calibration_fit.csv``,
     ``calibration_slopes.csv`` and ``meta.json`` into ``out``.
     """  # noqa: D205
-    from loyaltysim.outputs import check_replaceable
+    from loyaltysim.experiment.folder import check_replaceable
 
     folder = Path(out)
     check_replaceable(folder)

@@ -1,6 +1,6 @@
 """Check ``[sweep]`` and ``[calibration]`` against the scenario, with file and line.
 
-The schema (:mod:`loyaltysim.experiment.config`) checks each key's type on its own. What
+The schema (:mod:`loyaltysim.scenario.experiment`) checks each key's type on its own. What
 needs the rest of the scenario is checked here, before any run starts, so that a mistake
 costs seconds rather than a night on a cluster:
 
@@ -14,7 +14,7 @@ costs seconds rather than a night on a cluster:
 * each output or target names a shop (or the market) and a known figure.
 
 Every problem is reported at once, at the line of the offending key in the file, like
-scenario errors (:class:`loyaltysim.errors.ScenarioError`, exit status 2).
+scenario errors (:class:`loyaltysim.scenario.problems.ScenarioError`, exit status 2).
 """
 
 from __future__ import annotations
@@ -26,19 +26,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from loyaltysim.errors import (
-    KeyPath,
-    Problem,
-    ScenarioError,
-    format_path,
-    key_lines,
-    line_of,
-    problems_from_validation_error,
-)
-from loyaltysim.experiment.config import CalibrationTarget
-from loyaltysim.experiment.design import Design, DesignParameter, grid_values, make_design
-from loyaltysim.experiment.output_figures import Output, parse_output
-from loyaltysim.experiment.paths import (
+from loyaltysim.experiment.sweep.design import Design, DesignParameter, grid_values, make_design
+from loyaltysim.experiment.sweep.outputs import Output, parse_output
+from loyaltysim.scenario.experiment import CalibrationTarget
+from loyaltysim.scenario.keypaths import (
     CONTROLLED,
     RESERVED,
     leaf_types,
@@ -47,7 +38,16 @@ from loyaltysim.experiment.paths import (
     point_scenario,
     split,
 )
-from loyaltysim.scenario import Scenario
+from loyaltysim.scenario.problems import (
+    KeyPath,
+    Problem,
+    ScenarioError,
+    format_path,
+    key_lines,
+    line_of,
+    problems_from_validation_error,
+)
+from loyaltysim.scenario.schema import Scenario
 
 #: Distinct reasons for invalid design points reported at most.
 MAX_POINT_PROBLEMS = 5

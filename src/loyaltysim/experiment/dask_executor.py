@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from loyaltysim.errors import UserError
+from loyaltysim.scenario.problems import UserError
 
 #: Dask configuration for numpy-heavy tasks: do not set MALLOC_TRIM_THRESHOLD_ in workers.
 NUMPY_FRIENDLY = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
@@ -132,7 +132,7 @@ def run_tasks_dask[K](
     ``shared`` (the base scenario) is scattered to every worker once instead of travelling
     with each task. A task that fails on the cluster itself (its worker died too often, or
     the result could not be deserialised) yields a failure record like the ones
-    :func:`loyaltysim.experiment.sweep_task.run_point` returns.
+    :func:`loyaltysim.experiment.sweep.task.run_point` returns.
 
     Args:
         client: A connected :class:`distributed.Client`.

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from loyaltysim.agents import Shop
+from loyaltysim.analysis.metrics import customer_figures, kaplan_meier, retention_data
+from loyaltysim.engine.agents import Shop
+from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.engine.records import customer_records
 from loyaltysim.experiment.seeds import replication_seed
-from loyaltysim.metrics import customer_figures, kaplan_meier, retention_data
-from loyaltysim.model import LoyaltyModel
-from loyaltysim.records import customer_records
-from loyaltysim.scenario import Scenario, variant_of
+from loyaltysim.scenario.schema import Scenario, variant_of
 
 #: Figures summed over the recorded days, per replication and shop.
 TOTALS = (

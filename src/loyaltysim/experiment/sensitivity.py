@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from loyaltysim.experiment.design import POINT, Design
-from loyaltysim.experiment.output_figures import Output, output_values, parse_output
-from loyaltysim.experiment.summary import mean_ci
+from loyaltysim.analysis.summary import mean_ci
+from loyaltysim.experiment.sweep.design import POINT, Design
+from loyaltysim.experiment.sweep.outputs import Output, output_values, parse_output
 
 #: Columns of ``sensitivity.csv``.
 SENSITIVITY_COLUMNS = ["output", "parameter", "method", "S1", "S1_conf", "ST", "ST_conf",

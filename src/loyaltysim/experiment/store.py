@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from loyaltysim.errors import UserError
+from loyaltysim.scenario.problems import UserError
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.engine.sampling import bernoulli_indices
+from loyaltysim.engine.state import CustomerState
 from loyaltysim.mechanisms.experience import perceived_performance
-from loyaltysim.sampling import bernoulli_indices
-from loyaltysim.state import CustomerState
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from loyaltysim.aggregates import per_shop
+from loyaltysim.engine.totals import per_shop
 
 #: Daily per-shop counters; money columns are in the scenario's currency.
 COUNTERS = (

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from loyaltysim.sampling import thinned_indices
+from loyaltysim.engine.sampling import thinned_indices
 
 
 def needers(

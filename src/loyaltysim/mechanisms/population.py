@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.engine.params import SegmentArrays, ShopArrays
+from loyaltysim.engine.sampling import bernoulli_indices
+from loyaltysim.engine.state import CustomerState
 from loyaltysim.mechanisms.awareness import FirstImpression
-from loyaltysim.parameters import SegmentArrays, ShopArrays
-from loyaltysim.sampling import bernoulli_indices
-from loyaltysim.state import CustomerState
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from loyaltysim.state import NO_SHOP
+from loyaltysim.engine.state import NO_SHOP
 
 
 def update_main_shop(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from loyaltysim.network import gather_neighbours
+from loyaltysim.engine.network import gather_neighbours
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from loyaltysim.figure_labels import label_of
+from loyaltysim.analysis.labels import label_of
 from loyaltysim.plots._common import axes, legend, shop_order
 
 #: Hatches tell variants apart in print; colours follow the default cycle.

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 
-from loyaltysim.customer_base import (
+from loyaltysim.analysis.customer_base import (
     acquired,
     cohort_matrix,
     experienced_at_end,
@@ -107,8 +107,8 @@ def plot_lorenz(
 
     How much of a shop's revenue rests on few customers decides how much losing a handful of
     them hurts. Each buyer in the recorded days (``spend > 0``) is one point; the legend gives
-    the Gini coefficient (:func:`loyaltysim.customer_base.gini`) and the share of revenue the
-    top ``top`` of customers bring, which is also marked on the curve.
+    the Gini coefficient (:func:`loyaltysim.analysis.customer_base.gini`) and the share of
+    revenue the top ``top`` of customers bring, which is also marked on the curve.
 
     Args:
         customers: The ``customers`` table of a run.

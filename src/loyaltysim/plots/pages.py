@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from loyaltysim.customer_base import cohort_matrix, full_months
+from loyaltysim.analysis.customer_base import cohort_matrix, full_months
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.plots._common import of_variant, shop_order
 from loyaltysim.plots.comparison import plot_variant_comparison
@@ -36,7 +36,7 @@ from loyaltysim.plots.timeseries import (
 )
 
 if TYPE_CHECKING:
-    from loyaltysim.experiment.runner import RunResult
+    from loyaltysim.experiment.run import RunResult
 
 #: Figures on the variant comparison page.
 COMPARED = ("market_share", "retention", "profit", "clv")

@@ -17,13 +17,13 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from loyaltysim.network import to_networkx
+from loyaltysim.engine.network import to_networkx
 from loyaltysim.plots._common import NO_SHOP_COLOR, axes, legend, shop_colors
 
 if TYPE_CHECKING:
     from scipy import sparse
 
-    from loyaltysim.model import LoyaltyModel
+    from loyaltysim.engine.model import LoyaltyModel
 
 
 def snowball_sample(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import create_model
 
-from loyaltysim.schema_base import Strict
+from loyaltysim.scenario.base import Strict
 from loyaltysim.strategies.base import Offer, Orders, Strategy
 from loyaltysim.strategies.care import Care
 from loyaltysim.strategies.community import Community

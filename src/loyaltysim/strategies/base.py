@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from loyaltysim.state import NEVER
+from loyaltysim.engine.state import NEVER
 
 if TYPE_CHECKING:
-    from loyaltysim.model import LoyaltyModel
-    from loyaltysim.parameters import ShopArrays
+    from loyaltysim.engine.model import LoyaltyModel
+    from loyaltysim.engine.params import ShopArrays
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from loyaltysim.schema_base import NonNeg, Share, Strict
+from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Orders, Strategy, is_birthday
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from loyaltysim.schema_base import NonNeg, Share, Strict
+from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import CouponBook, Offer, Orders, Strategy
 
 

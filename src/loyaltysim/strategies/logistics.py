@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 from pydantic import Field
 
-from loyaltysim.parameters import ShopArrays
-from loyaltysim.schema_base import NonNeg, Share, Strict
+from loyaltysim.engine.params import ShopArrays
+from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Strategy
 
 

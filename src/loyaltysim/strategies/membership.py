@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from loyaltysim.schema_base import NonNeg, Share, Strict
+from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Offer, Orders, Strategy, is_birthday
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from loyaltysim.schema_base import NonNeg, Share, Strict
-from loyaltysim.state import NEVER
+from loyaltysim.engine.state import NEVER
+from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import CouponBook, Offer, Orders, Strategy
 
 

@@ -15,8 +15,8 @@ from dataclasses import replace
 
 from pydantic import Field
 
-from loyaltysim.parameters import ShopArrays
-from loyaltysim.schema_base import NonNeg, Share, Strict
+from loyaltysim.engine.params import ShopArrays
+from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Strategy
 
 

@@ -1,0 +1,1 @@
+"""Analysis of results: retention and CLV, the customer base, Bass, summaries, findings."""

@@ -1,0 +1,1 @@
+"""The interactive SolaraViz app (``loyaltysim app``)."""

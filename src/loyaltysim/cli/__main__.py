@@ -1,0 +1,5 @@
+"""``python -m loyaltysim.cli``."""
+
+from loyaltysim.cli.main import main
+
+raise SystemExit(main())

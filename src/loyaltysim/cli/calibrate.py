@@ -1,0 +1,53 @@
+"""``loyaltysim calibrate FILE``: fit the ``[calibration]`` parameters to their targets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "calibrate"
+HELP = "fit free parameters ([calibration] section) to target figures"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``calibrate``."""
+    from loyaltysim.cli.common import add_scenario_arguments
+    from loyaltysim.cli.run import add_workers_argument
+
+    add_scenario_arguments(parser)
+    parser.add_argument(
+        "--out", type=Path, help="result folder (default: results/<name>_calibration)"
+    )
+    add_workers_argument(parser)
+    parser.add_argument("--quiet", action="store_true", help="no line per evaluation")
+
+
+def execute(args: argparse.Namespace, argv: list[str]) -> int:
+    """Calibrate, write the calibrated scenario and tables, print the report."""
+    from loyaltysim.cli.run import workers_of
+    from loyaltysim.experiment.calibration import calibrate, report, write_calibration
+    from loyaltysim.experiment.folder import check_replaceable
+    from loyaltysim.scenario.problems import UserError
+    from loyaltysim.scenario.schema import load_scenario
+
+    scenario = load_scenario(args.file, args.sets)
+    if scenario.calibration is None:
+        raise UserError(
+            f"{args.file}: has no [calibration] section; see docs/experiments.md for its format"
+        )
+    out = args.out if args.out is not None else Path("results") / f"{scenario.name}_calibration"
+    check_replaceable(out)
+    workers = workers_of(args)
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    result = calibrate(
+        scenario, file=args.file, workers=workers, progress=None if args.quiet else progress
+    )
+    write_calibration(result, out, command=["loyaltysim", *argv])
+    print(report(result, args.file))
+    print(f"\nCalibrated scenario: {out / 'calibrated.toml'}")
+    print(f"Tables: {out}/ (calibration.csv, calibration_fit.csv, calibration_slopes.csv)")
+    return 0

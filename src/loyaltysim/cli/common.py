@@ -1,0 +1,24 @@
+"""What the sub-commands of ``loyaltysim`` share: the scenario file and ``--set`` arguments.
+
+A command module has ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``execute(args, argv) -> int``. Raising :class:`loyaltysim.scenario.problems.UserError` reports bad
+input with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """The scenario file and ``--set`` overrides, shared by commands that read scenarios."""
+    parser.add_argument("file", type=Path, help="scenario file (TOML)")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a value, e.g. --set shops.alpha.price=90 (repeatable)",
+    )

@@ -1,0 +1,45 @@
+"""The ``loyaltysim`` command line; one module of :mod:`loyaltysim.cli` per sub-command.
+
+Bad input (a scenario file with errors, a bad ``--set``, an output folder that is not ours)
+ends with a plain message on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from loyaltysim.cli import analyze, app, calibrate, report, run, sweep, validate
+from loyaltysim.scenario.problems import UserError
+
+USAGE_ERROR = 2
+
+#: The sub-commands, one module each: ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+#: ``execute(args, argv) -> int``.
+COMMANDS = (run, validate, report, sweep, analyze, calibrate, app)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loyaltysim",
+        description="Agent-based simulation of customer loyalty in e-commerce.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``loyaltysim`` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser().parse_args(argv)
+    command = next(c for c in COMMANDS if c.NAME == args.command)
+    try:
+        return command.execute(args, argv)
+    except UserError as exc:
+        print(f"loyaltysim: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("loyaltysim: interrupted; rerun with --resume to continue", file=sys.stderr)
+        return 130

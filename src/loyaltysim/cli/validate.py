@@ -1,0 +1,31 @@
+"""``loyaltysim validate FILE``: check a scenario file without running it."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "validate"
+HELP = "check a scenario file without running it"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``validate``."""
+    from loyaltysim.cli.common import add_scenario_arguments
+
+    add_scenario_arguments(parser)
+
+
+def execute(args: argparse.Namespace, argv: list[str]) -> int:
+    """Load and validate; print a one-line description of the scenario."""
+    from loyaltysim.experiment.checks import check_experiment_sections
+    from loyaltysim.scenario.schema import load_scenario, variant_names
+
+    scenario = load_scenario(args.file, args.sets)
+    check_experiment_sections(scenario, args.file)  # [sweep] and [calibration], if any
+    print(
+        f"{args.file}: valid — {len(scenario.shops)} shops, "
+        f"{scenario.market.customers} customers, {scenario.run.days} days, "
+        f"{scenario.run.replications} replications, variants: "
+        f"{', '.join(variant_names(scenario))}"
+    )
+    return 0

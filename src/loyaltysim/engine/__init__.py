@@ -1,0 +1,1 @@
+"""The simulation engine: ``LoyaltyModel(mesa.Model)``, its state, parameters and agents."""

@@ -1,0 +1,1 @@
+"""Sweeps: designs, runs streamed to an executor, the sweep folder, its analysis."""

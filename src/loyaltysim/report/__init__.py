@@ -1,0 +1,1 @@
+"""The HTML report and the terminal digest of a run or sweep."""

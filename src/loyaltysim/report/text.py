@@ -1,0 +1,48 @@
+"""A plain-text digest of a run for the terminal: key figures with 95% intervals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from loyaltysim.experiment.run import RunResult
+
+#: Figures shown in the digest, with how to print them.
+HEADLINE = {
+    "market_share": ("share", "{:.1%}"),
+    "repurchase_rate": ("repurchase", "{:.1%}"),
+    "retention": ("retention", "{:.1%}"),
+    "profit": ("profit", "{:,.0f}"),
+    "clv": ("CLV", "{:,.1f}"),
+    "mean_satisfaction": ("satisfaction", "{:.3f}"),
+}
+
+
+def _cell(row: pd.Series, fmt: str) -> str:
+    if np.isnan(row["ci_low"]):
+        return fmt.format(row["mean"])
+    half = (row["ci_high"] - row["ci_low"]) / 2
+    return f"{fmt.format(row['mean'])} ±{fmt.format(half).lstrip('+')}"
+
+
+def headline(result: RunResult) -> str:
+    """A table per variant: each shop's key figures, mean ± half-width of the 95% CI."""
+    summary = result.summary
+    scenario = result.scenario
+    lines = [
+        f"{scenario.name}: {scenario.market.customers:,} customers, {len(scenario.shops)} shops, "
+        f"{scenario.run.days} days, {scenario.run.replications} replications "
+        "(mean ± 95% CI half-width)"
+    ]
+    for variant, block in summary.groupby("variant", sort=False):
+        table = block[block["figure"].isin(HEADLINE)].copy()
+        table["text"] = [_cell(r, HEADLINE[r["figure"]][1]) for _, r in table.iterrows()]
+        wide = table.pivot(index="shop", columns="figure", values="text")
+        wide = wide[[f for f in HEADLINE if f in wide.columns]]
+        wide.columns = [HEADLINE[f][0] for f in wide.columns]
+        wide = wide.reindex(list(dict.fromkeys(block["shop"])))
+        lines += ["", f"[{variant}]", wide.to_string()]
+    return "\n".join(lines)

@@ -1,0 +1,617 @@
+"""Scenario files: the pydantic v2 schema, TOML loading, variants and ``--set`` overrides.
+
+A scenario is a TOML file. Every number with a meaning in the model is a field here, with a
+unit and a default, so mechanisms contain no magic constants. Validation is strict (unknown
+keys, wrong types, NaN/inf and out-of-range values are errors) and every error names the
+file, line, key path, what was expected and what was given
+(see :mod:`loyaltysim.scenario.problems`).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from loyaltysim.scenario.base import NonNeg, Rate, Share, Strict
+from loyaltysim.scenario.events import Event
+from loyaltysim.scenario.experiment import CalibrationConfig, SweepConfig
+from loyaltysim.scenario.problems import (
+    KeyPath,
+    Problem,
+    ScenarioError,
+    format_path,
+    key_lines,
+    line_of,
+    problems_from_toml_error,
+    problems_from_validation_error,
+)
+from loyaltysim.strategies import Strategies
+
+
+class RunConfig(Strict):
+    """How long to simulate and how often."""
+
+    days: int = Field(365, ge=1, le=36500, description="Recorded days (one step = one day).")
+    warmup_days: int = Field(
+        0,
+        ge=0,
+        le=36500,
+        description="Days simulated before recording starts, so the market has settled.",
+    )
+    seed: int = Field(42, ge=0, description="Root seed; replication k uses child k of it.")
+    replications: int = Field(10, ge=1, le=100000, description="Independent replications.")
+    start_date: dt.date = Field(
+        dt.date(2026, 1, 1), description="Calendar date of day 0 (places festival dates)."
+    )
+
+
+class Region(Strict):
+    """A delivery region: its share of customers and how far parcels travel."""
+
+    share: Share = Field(description="Share of customers living here.")
+    delivery_days: NonNeg = Field(2.0, description="Normal transit time in days.")
+    shipping_factor: float = Field(
+        1.0, gt=0.0, description="Multiplies shops' shipping fee and cost (far = dearer)."
+    )
+
+
+class Segment(Strict):
+    """A customer segment (e.g. a life-cycle stage) with its own needs and priorities."""
+
+    share: Share = Field(description="Share of the initial population.")
+    arrival_share: Share | None = Field(
+        None, description="Share of newly arriving customers (default: same as share)."
+    )
+    purchase_rate: float = Field(
+        1 / 30, ge=0.0, le=1.0, description="Daily probability of needing to buy."
+    )
+    quality_weight: NonNeg = Field(1.0, description="Weight of product quality in choice.")
+    price_weight: NonNeg = Field(1.0, description="Multiplies price sensitivity.")
+    delivery_weight: NonNeg = Field(
+        1.0, description="Weight of delivery versus product in perceived performance."
+    )
+    duration_days: float | None = Field(
+        None, gt=0.0, description="Days a customer stays in this stage (none: forever)."
+    )
+    next: str | None = Field(
+        None, description="Segment entered when the stage ends; none: the customer leaves."
+    )
+
+
+class MarketConfig(Strict):
+    """The population of customers and how they decide."""
+
+    customers: int = Field(10000, ge=1, le=50_000_000, description="Initial customers.")
+    regions: dict[str, Region] = Field(
+        default_factory=lambda: {"all": Region(share=1.0)}, min_length=1
+    )
+    segments: dict[str, Segment] = Field(
+        default_factory=lambda: {"all": Segment(share=1.0)}, min_length=1
+    )
+    arrival_rate: NonNeg = Field(
+        0.0, description="New customers per day, as a share of the initial population."
+    )
+    departure_rate: Rate = Field(0.0, description="Daily probability a customer leaves.")
+    reference_price: float = Field(100.0, gt=0.0, description="Price that costs one utility unit.")
+    price_sensitivity: NonNeg = Field(1.0, description="Median utility lost per reference price.")
+    price_sensitivity_spread: NonNeg = Field(
+        0.3, description="Log-normal sigma of price sensitivity across customers."
+    )
+    outside_utility: float = Field(0.0, description="Utility of not buying today.")
+    quality_weight: NonNeg = Field(3.0, description="Utility of expected performance 0 -> 1.")
+    trust_weight: NonNeg = Field(2.0, description="Utility of trust 0 -> 1.")
+    satisfaction_weight: NonNeg = Field(
+        2.0, description="Utility of past satisfaction (centred on 0.5)."
+    )
+    rating_weight: NonNeg = Field(0.5, description="Utility of public rating, per star above 3.")
+    switching_cost: NonNeg = Field(
+        0.8, description="Utility bonus of the current main shop (habit, saved details)."
+    )
+    switch_after: int = Field(
+        2, ge=1, description="Purchases in a row at another shop that make it the main shop."
+    )
+    initial_trust: Share = Field(0.5, description="Trust in a shop one has just heard of.")
+    basket_spread: NonNeg = Field(
+        0.0, description="Log-normal sigma of basket size (1 = a typical order) across needs."
+    )
+    top_up_value: Share = Field(
+        0.5, description="What goods bought only to reach a free-shipping threshold are worth."
+    )
+
+
+class NetworkConfig(Strict):
+    """Who talks to whom."""
+
+    kind: Literal["small_world", "scale_free", "random", "well_mixed"] = "small_world"
+    mean_degree: float = Field(10.0, ge=0.0, description="Mean number of contacts.")
+    rewire: Share = Field(0.1, description="Small-world: share of ties rewired at random.")
+    exponent: float = Field(2.5, gt=2.0, description="Scale-free: degree-distribution exponent.")
+    tie_strength: Share = Field(
+        0.3, description="Probability that a contact told about a shop takes it in."
+    )
+
+
+class ExperienceConfig(Strict):
+    """Expectation-disconfirmation, trust, complaints, word of mouth, ratings, churn."""
+
+    quality_noise: NonNeg = Field(0.1, description="Sd of perceived product quality per order.")
+    late_penalty: NonNeg = Field(0.15, description="Delivery score lost per day late.")
+    tracking_relief: Share = Field(
+        0.5, description="Share of the late penalty that order tracking removes."
+    )
+    damaged_score: Share = Field(0.2, description="Delivery score of a damaged parcel.")
+    gain: NonNeg = Field(0.3, description="Satisfaction per unit of positive disconfirmation.")
+    loss: NonNeg = Field(0.8, description="Satisfaction per unit of negative disconfirmation.")
+    satisfaction_learning: Share = Field(0.3, description="Weight of the newest experience.")
+    expectation_learning: Share = Field(0.3, description="How fast expectations adapt.")
+    trust_gain: Share = Field(0.05, description="Share of missing trust won by a kept promise.")
+    trust_loss: Share = Field(0.3, description="Share of trust lost by a broken promise.")
+    promise_tolerance: NonNeg = Field(
+        0.15, description="Shortfall below expectation still felt as a kept promise."
+    )
+    complaint_threshold: Share = Field(0.35, description="Experiences below this may complain.")
+    complaint_propensity: Share = Field(0.5, description="Probability such a customer complains.")
+    patience_days: float = Field(
+        2.0, gt=0.0, description="Response time at which half of complainants give up."
+    )
+    unresolved_penalty: Share = Field(
+        0.2, description="Share of satisfaction and trust lost when a complaint is not resolved."
+    )
+    churn_threshold: Share = Field(0.25, description="Experiences below this may end the tie.")
+    churn_propensity: Share = Field(0.3, description="Probability such an experience churns.")
+    trust_floor: Share = Field(0.1, description="Below this trust a customer drops the shop.")
+    reconsider_rate: Rate = Field(
+        0.002, description="Daily probability a churned customer considers the shop again."
+    )
+    positive_threshold: Share = Field(0.75, description="Experiences above this may be praised.")
+    negative_threshold: Share = Field(0.3, description="Experiences below this may be decried.")
+    positive_propensity: Share = Field(0.1, description="Probability of praising after one.")
+    negative_propensity: Share = Field(0.3, description="Probability of decrying after one.")
+    talkativeness_spread: NonNeg = Field(
+        0.5, description="Log-normal sigma of how much customers talk."
+    )
+    positive_influence: Share = Field(
+        0.1, description="Share of missing trust and expectation a positive message adds."
+    )
+    negative_influence: Share = Field(
+        0.2, description="Share of trust and expectation a negative message removes."
+    )
+    rating_propensity: Share = Field(0.15, description="Probability of rating an order.")
+    rating_prior_mean: float = Field(4.0, ge=1.0, le=5.0, description="Stars before any rating.")
+    rating_prior_weight: NonNeg = Field(20.0, description="Pseudo-ratings behind the prior.")
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> ExperienceConfig:
+        if self.negative_threshold >= self.positive_threshold:
+            raise ValueError(
+                "negative_threshold must be below positive_threshold (an experience cannot "
+                f"be praised and decried), given {self.negative_threshold:g} >= "
+                f"{self.positive_threshold:g}"
+            )
+        return self
+
+
+class Courier(Strict):
+    """How a shop's parcels travel; any field may be overridden per region."""
+
+    on_time: Share = Field(0.9, description="Share of parcels arriving on time.")
+    mean_delay_days: float = Field(2.0, ge=1.0, description="Mean delay of late parcels (days).")
+    damage_rate: Share = Field(0.02, description="Share of parcels arriving damaged.")
+    loss_rate: Share = Field(0.005, description="Share of parcels lost.")
+    tracking: bool = Field(True, description="Customers can follow the parcel.")
+    cost: NonNeg = Field(6.0, description="What the shop pays the courier per parcel.")
+    dispatch_days: NonNeg = Field(1.0, description="Days from order to hand-over.")
+
+    @model_validator(mode="after")
+    def _outcomes_fit(self) -> Courier:
+        if self.damage_rate + self.loss_rate > 1.0:
+            raise ValueError("damage_rate + loss_rate must be at most 1")
+        return self
+
+
+class CourierOverride(Strict):
+    """Per-region override of a shop's courier; unset fields keep the shop's default."""
+
+    on_time: Share | None = None
+    mean_delay_days: float | None = Field(None, ge=1.0)
+    damage_rate: Share | None = None
+    loss_rate: Share | None = None
+    tracking: bool | None = None
+    cost: NonNeg | None = None
+    dispatch_days: NonNeg | None = None
+
+
+class Service(Strict):
+    """How a shop handles complaints."""
+
+    response_days: NonNeg = Field(2.0, description="Mean days until a complaint is answered.")
+    resolution_rate: Share = Field(0.6, description="Share of answered complaints resolved.")
+    recovery: Share = Field(0.7, description="Share of lost satisfaction a resolution restores.")
+    trust_recovery: Share = Field(0.2, description="Share of lost trust a resolution restores.")
+    compensation: NonNeg = Field(0.2, description="Compensation per resolution, share of price.")
+
+
+class Shop(Strict):
+    """A competing shop: its offer, logistics, service and costs."""
+
+    price: float = Field(gt=0.0, description="Price of a typical order (currency).")
+    quality: Share = Field(description="Real product quality, 0..1.")
+    promise: Share | None = Field(
+        None, description="Quality the shop's descriptions promise (default: honest = quality)."
+    )
+    shipping_fee: NonNeg = Field(0.0, description="Fee charged to the customer per order.")
+    unit_cost: NonNeg = Field(description="Cost of goods per order.")
+    fixed_cost_per_day: NonNeg = Field(0.0, description="Overheads per day.")
+    advertising_reach: Rate = Field(
+        0.002, description="Daily probability an unaware customer hears of the shop by ads."
+    )
+    advertising_cost_per_day: NonNeg = Field(0.0, description="Advertising spend per day.")
+    acquisition_cost: NonNeg = Field(0.0, description="Cost per first-time buyer.")
+    initial_awareness: Share = Field(0.1, description="Share of customers aware at the start.")
+    privacy_breach_rate: Rate = Field(
+        0.0, description="Daily probability of a customer-data breach."
+    )
+    breach_trust_loss: Share = Field(0.3, description="Share of trust a breach destroys.")
+    breach_satisfaction_loss: Share = Field(
+        0.2, description="Share of satisfaction a breach destroys."
+    )
+    courier: Courier = Field(default_factory=Courier)
+    courier_by_region: dict[str, CourierOverride] = Field(default_factory=dict)
+    service: Service = Field(default_factory=Service)
+    strategies: Strategies = Field(default_factory=Strategies)
+
+    @property
+    def described_quality(self) -> float:
+        """Quality customers expect from the description (the promise, or honest quality)."""
+        return self.quality if self.promise is None else self.promise
+
+    def courier_for(self, region: str) -> Courier:
+        """The courier as it performs in ``region`` (shop default plus that region's override)."""
+        override = self.courier_by_region.get(region)
+        if override is None:
+            return self.courier
+        changes = override.model_dump(exclude_none=True)
+        return self.courier.model_copy(update=changes)
+
+
+class OutputConfig(Strict):
+    """What a run writes besides the time series and summary."""
+
+    customers: Literal["all", "first_replication", "none"] = Field(
+        "first_replication", description="Which replications' final customer states to write."
+    )
+    figures: bool = True
+    lapse_days: int = Field(
+        180, ge=1, description="Days without an order after which a customer counts as lost."
+    )
+
+
+class Scenario(Strict):
+    """A whole scenario: market, network, shops, and named variants to compare."""
+
+    name: str = "scenario"
+    description: str = ""
+    run: RunConfig = Field(default_factory=RunConfig)
+    market: MarketConfig = Field(default_factory=MarketConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    experience: ExperienceConfig = Field(default_factory=ExperienceConfig)
+    shops: dict[str, Shop] = Field(min_length=1)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+    events: list[Event] = Field(default_factory=list, description="Scheduled market events.")
+    variants: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Named overrides of this scenario, each compared with the base.",
+    )
+    sweep: SweepConfig | None = Field(
+        None, description="A parameter sweep, run by `loyaltysim sweep` (ignored by `run`)."
+    )
+    calibration: CalibrationConfig | None = Field(
+        None, description="Free parameters and targets for `loyaltysim calibrate`."
+    )
+
+    @model_validator(mode="after")
+    def _check_cross_references(self) -> Scenario:
+        problems = cross_reference_problems(self.model_dump(mode="python"))
+        if problems:
+            raise ValueError(
+                "; ".join(f"{format_path(p)}: expected {e}, given {g}" for p, e, g in problems)
+            )
+        return self
+
+    def base(self) -> Scenario:
+        """This scenario without its variants (what a single replication simulates)."""
+        return self.model_copy(update={"variants": {}})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str, str]]:
+    """Checks that span several keys, as ``(key path, expected, given)``.
+
+    Works on raw (possibly invalid) scenario data, so these problems are reported together
+    with field errors and each at its own key path and line; values of the wrong type are
+    skipped here (the field errors report them).
+    """
+    market = data.get("market")
+    market = market if isinstance(market, Mapping) else {}
+    regions = market.get("regions", {"all": {"share": 1.0}})
+    segments = market.get("segments", {"all": {"share": 1.0}})
+    problems: list[tuple[KeyPath, str, str]] = []
+
+    def check_sum(path: KeyPath, values: list[Any], what: str) -> None:
+        if values and all(_is_number(v) for v in values):
+            total = sum(values)
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                expected, given = f"{what} that add up to 1", f"{what} adding up to {total:g}"
+                problems.append((path, expected, given))
+
+    for what, table in (("regions", regions), ("segments", segments)):
+        if isinstance(table, Mapping):
+            items = [v if isinstance(v, Mapping) else {} for v in table.values()]
+            check_sum(("market", what), [item.get("share") for item in items], "shares")
+    if isinstance(segments, Mapping):
+        items = {k: v for k, v in segments.items() if isinstance(v, Mapping)}
+        arrivals = [seg.get("arrival_share") for seg in items.values()]
+        if any(a is not None for a in arrivals):
+            check_sum(
+                ("market", "segments"),
+                [0.0 if a is None else a for a in arrivals],
+                "arrival_share values",
+            )
+        for name, seg in items.items():
+            nxt = seg.get("next")
+            if isinstance(nxt, str) and nxt not in segments:
+                problems.append(
+                    (("market", "segments", name, "next"), f"one of {sorted(segments)}", repr(nxt))
+                )
+            if nxt is not None and seg.get("duration_days") is None:
+                problems.append(
+                    (
+                        ("market", "segments", name, "duration_days"),
+                        "a number of days (needed because 'next' is set)",
+                        "nothing",
+                    )
+                )
+    shops = data.get("shops")
+    if isinstance(shops, Mapping) and isinstance(regions, Mapping):
+        for shop_name, shop in shops.items():
+            by_region = shop.get("courier_by_region") if isinstance(shop, Mapping) else None
+            if not isinstance(by_region, Mapping):
+                continue
+            for region in by_region:
+                if region not in regions:
+                    problems.append(
+                        (
+                            ("shops", shop_name, "courier_by_region", region),
+                            f"a region of {sorted(regions)}",
+                            repr(region),
+                        )
+                    )
+    if isinstance(shops, Mapping) and isinstance(regions, Mapping):
+        problems += _strategy_problems(shops, list(regions))
+    events = data.get("events")
+    if isinstance(shops, Mapping) and isinstance(regions, Mapping) and isinstance(events, list):
+        problems += _event_problems(events, list(shops), list(regions))
+    return problems
+
+
+def _strategy_problems(shops: Mapping[str, Any], regions: list[str]) -> list[tuple]:
+    """Strategies that need another strategy, or name regions the market lacks."""
+    problems: list[tuple] = []
+    for name, shop in shops.items():
+        levers = shop.get("strategies") if isinstance(shop, Mapping) else None
+        if not isinstance(levers, Mapping):
+            continue
+        shipping = levers.get("free_shipping")
+        if (
+            isinstance(shipping, Mapping)
+            and shipping.get("eligibility") == "members"
+            and not isinstance(levers.get("membership"), Mapping)
+        ):
+            problems.append(
+                (
+                    ("shops", name, "strategies", "free_shipping", "eligibility"),
+                    "a [shops.<name>.strategies.membership] section for 'members'",
+                    "no membership programme",
+                )
+            )
+        logistics = levers.get("logistics")
+        express = logistics.get("express_regions") if isinstance(logistics, Mapping) else None
+        for region in express if isinstance(express, list) else []:
+            if region not in regions:
+                problems.append(
+                    (
+                        ("shops", name, "strategies", "logistics", "express_regions"),
+                        f"regions of {sorted(regions)}",
+                        repr(region),
+                    )
+                )
+    return problems
+
+
+def _event_problems(events: list, shops: list[str], regions: list[str]) -> list[tuple]:
+    """Events naming shops or regions the scenario does not have."""
+    problems: list[tuple] = []
+    for i, event in enumerate(events):
+        if not isinstance(event, Mapping):
+            continue
+        for key, universe in (("shop", shops), ("shops", shops), ("regions", regions)):
+            value = event.get(key)
+            for item in [value] if isinstance(value, str) else value or []:
+                if isinstance(item, str) and item not in universe:
+                    problems.append((("events", i, key), f"one of {sorted(universe)}", repr(item)))
+    return problems
+
+
+def _with_cross_references(
+    problems: list[Problem],
+    data: Mapping[str, Any],
+    file: str,
+    locate: Any,
+    prefix: KeyPath = (),
+) -> list[Problem]:
+    """Replace the model's one-line cross-reference error by located problems."""
+    cross = cross_reference_problems(data)
+    if not cross:
+        return problems
+    root = format_path(prefix)
+    kept = [p for p in problems if p.path != root]
+    located = [
+        Problem(file, locate((*prefix, *path)), format_path((*prefix, *path)), expected, given)
+        for path, expected, given in cross
+    ]
+    return sorted(kept + located, key=lambda p: (p.line or 0, p.path))
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as dotted keys: ``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge nested mappings; values in ``override`` win, tables merge key by key."""
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def parse_set(item: str) -> tuple[list[str], Any]:
+    """Parse one ``--set dotted.key=value`` into a key path and a TOML value.
+
+    The value is read as TOML (``3``, ``0.5``, ``true``, ``"text"``, ``[1, 2]``); a bare word
+    that is not valid TOML is taken as text, so ``--set network.kind=well_mixed`` works.
+    """
+    if "=" not in item:
+        raise ValueError(f"--set {item!r}: expected dotted.key=value")
+    key, raw = item.split("=", 1)
+    path = [part.strip() for part in key.strip().split(".")]
+    if not all(path):
+        raise ValueError(f"--set {item!r}: empty key in {key!r}")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return path, value
+
+
+def _apply_sets(data: dict[str, Any], sets: Iterable[str]) -> dict[str, Any]:
+    for item in sets:
+        path, value = parse_set(item)
+        override: dict[str, Any] = {path[-1]: value}
+        for part in reversed(path[:-1]):
+            override = {part: override}
+        data = deep_merge(data, override)
+    return data
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
+    """Read, override and validate a scenario file; raise :class:`ScenarioError` on bad input.
+
+    Args:
+        path: The TOML file.
+        overrides: ``["shops.alpha.price=90", ...]`` as given to ``--set``, or a mapping
+            ``{"shops.alpha.price": 90}``.
+
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(file, None, "", "a readable scenario file", exc.strerror or str(exc))]
+        ) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        bad = exc.object[exc.start]
+        raise ScenarioError(
+            [Problem(file, line, "", "UTF-8 text", f"the byte 0x{bad:02x}, which is not UTF-8")]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(problems_from_toml_error(exc, file)) from None
+    if isinstance(overrides, Mapping):
+        overrides = [f"{k}={_toml_literal(v)}" for k, v in overrides.items()]
+    try:
+        data = _apply_sets(data, overrides)
+    except ValueError as exc:
+        raise ScenarioError([Problem("--set", None, "", "dotted.key=value", str(exc))]) from None
+    data.setdefault("name", path.stem)
+    return validate(data, file, text)
+
+
+def validate(data: dict[str, Any], file: str = "<scenario>", text: str = "") -> Scenario:
+    """Validate a scenario mapping and each of its variants, reporting all problems at once."""
+    lines = key_lines(text)
+
+    def locate(path: KeyPath) -> int | None:
+        return line_of(lines, path)
+
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_from_validation_error(exc, file, text)
+        raise ScenarioError(_with_cross_references(problems, data, file, locate)) from None
+    problems: list[Problem] = []
+    for name in scenario.variants:
+        try:
+            variant_of(scenario, name)
+        except ValidationError as exc:
+            prefix = ("variants", name)
+            merged = deep_merge(scenario.base().model_dump(mode="python"), scenario.variants[name])
+            found = problems_from_validation_error(
+                exc, file, text, prefix=prefix, locate=locate, data=merged
+            )
+            problems += _with_cross_references(found, merged, file, locate, prefix)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def variant_of(scenario: Scenario, name: str) -> Scenario:
+    """The scenario with variant ``name``'s overrides applied (``"base"``: none)."""
+    if name == "base":
+        return scenario.base()
+    data = scenario.base().model_dump(mode="python")
+    merged = deep_merge(data, scenario.variants[name])
+    merged["variants"] = {}
+    return Scenario.model_validate(merged)
+
+
+def variant_names(scenario: Scenario) -> list[str]:
+    """Variants in the order the file gives them, ``base`` first."""
+    return ["base", *[n for n in scenario.variants if n != "base"]]
+
+
+def _toml_literal(value: Any) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
+
+
+def to_toml(scenario: Scenario) -> str:
+    """The fully resolved scenario as TOML (every default written out)."""
+    import tomli_w
+
+    return tomli_w.dumps(scenario.model_dump(mode="python", exclude_none=True))
