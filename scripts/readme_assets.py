@@ -67,7 +67,7 @@ def excerpt(shops: int = 2) -> str:
     import pandas as pd
 
     from loyaltysim.analysis.findings import variant_findings
-    from loyaltysim.experiment.reading import read_meta
+    from loyaltysim.experiment.folder import read_meta
 
     summary = pd.read_csv(OUT / "summary.csv")
     days = int(read_meta(OUT)["days"])

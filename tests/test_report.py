@@ -16,7 +16,7 @@ import pytest
 from loyaltysim.analysis.findings import findings_text, shop_finding, variant_findings
 from loyaltysim.analysis.labels import label_of
 from loyaltysim.cli import main
-from loyaltysim.experiment.reading import load_run
+from loyaltysim.experiment.folder import load_run
 from loyaltysim.report.html import build_report, run_report
 from viz_helpers import sensitivity_table
 

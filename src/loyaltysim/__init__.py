@@ -10,7 +10,8 @@ The Python API mirrors the command line::
 
 from loyaltysim.engine.agents import Customer, Shop
 from loyaltysim.engine.model import LoyaltyModel
-from loyaltysim.experiment.run import RunResult, run
+from loyaltysim.experiment.results import RunResult
+from loyaltysim.experiment.run import run
 from loyaltysim.scenario.problems import ScenarioError
 from loyaltysim.scenario.schema import Scenario, load_scenario, validate, variant_of
 

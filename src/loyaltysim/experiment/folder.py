@@ -1,4 +1,9 @@
-"""The result folder: tables, resolved scenario, ``meta.json`` and figures, written safely.
+"""The result folder: written safely, and read back.
+
+A run writes its tables, resolved scenario, ``meta.json`` and figures; the report and
+notebooks read them back (``load_run``), long after the run and on another machine if need
+be. The scenario is read back as plain TOML (not re-validated), so a folder written by an
+older or newer loyaltysim still opens.
 
 Everything is first written into a hidden partial folder beside the result folder, each
 file atomically; ``publish`` then swaps the finished folder into place. A folder is only
@@ -10,22 +15,24 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import time
-from importlib import metadata
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
+from loyaltysim.experiment.provenance import environment, iso
 from loyaltysim.experiment.seeds import describe, replication_seed
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.scenario.problems import UserError
 from loyaltysim.scenario.schema import to_toml, variant_names
 
 if TYPE_CHECKING:
-    from loyaltysim.experiment.run import RunResult
+    from loyaltysim.experiment.results import RunResult
 
 PACKAGES = ("loyaltysim", "mesa", "numpy", "pandas", "scipy", "networkx", "matplotlib", "pydantic")
 
@@ -61,7 +68,7 @@ def publish(partial: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _csv(frame: Any, path: Path) -> None:
+def _write_csv(frame: Any, path: Path) -> None:
     write_atomic(path, frame.to_csv(index=False, float_format="%.6g"))
 
 
@@ -76,12 +83,12 @@ def write_outputs(
     """Write every table, the resolved scenario, figures and ``meta.json`` into ``folder``."""
     scenario = result.scenario
     write_atomic(folder / "scenario.toml", to_toml(scenario))
-    _csv(result.timeseries, folder / "timeseries.csv")
-    _csv(result.replications, folder / "replications.csv")
-    _csv(result.summary, folder / "summary.csv")
-    _csv(result.retention, folder / "retention.csv")
+    _write_csv(result.timeseries, folder / "timeseries.csv")
+    _write_csv(result.replications, folder / "replications.csv")
+    _write_csv(result.summary, folder / "summary.csv")
+    _write_csv(result.retention, folder / "retention.csv")
     if result.customers is not None:
-        _csv(result.customers, folder / "customers.csv")
+        _write_csv(result.customers, folder / "customers.csv")
     figures: list[str] = []
     if scenario.output.figures:
         from loyaltysim.plots import save_run_figures
@@ -101,43 +108,147 @@ def write_outputs(
         ],
         "workers": workers,
         "command": command if command is not None else sys.argv,
-        "started": _iso(started),
-        "finished": _iso(time.time()),
+        "started": iso(started),
+        "finished": iso(time.time()),
         "wall_seconds": round(time.time() - started, 3),
-        "versions": _versions(),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "git_commit": _git_commit(),
+        **environment(PACKAGES),
         "files": sorted(p.name for p in folder.iterdir() if p.is_file()) + figures,
     }
     write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
 
 
-def _iso(stamp: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+# ---------------------------------------------------------------- reading a folder back
+#: Columns of ``customers.csv`` the figures and findings use (the file has more).
+CUSTOMER_COLUMNS = (
+    "variant",
+    "replication",
+    "customer",
+    "shop",
+    "left",
+    "experiences",
+    "satisfaction",
+    "trust",
+    "orders",
+    "spend",
+    "margin",
+    "first_order_day",
+    "order_months",
+)
+#: Files that make a folder a sweep (``loyaltysim sweep`` / ``loyaltysim analyze``).
+SWEEP_FILES = ("sensitivity.csv", "sweep.parquet", "sweep.csv", "design.json")
 
 
-def _versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+class NotAResultError(UserError):
+    """The folder is neither a run result nor a sweep result."""
 
 
-def _git_commit() -> str | None:
-    """The commit of the loyaltysim checkout this code runs from, if it is one."""
+def kind_of(folder: str | Path) -> str:
+    """``"run"`` or ``"sweep"``; a clear error for anything else.
+
+    Raises:
+        NotAResultError: The folder is missing or holds neither kind of result.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotAResultError(f"{folder}: no such folder; give a run or sweep result folder")
+    if any((folder / name).exists() for name in SWEEP_FILES):
+        return "sweep"
+    if (folder / "summary.csv").exists():
+        return "run"
+    raise NotAResultError(
+        f"{folder}: not a loyaltysim result folder: expected summary.csv (written by "
+        "`loyaltysim run`) or sweep.parquet / design.json and sensitivity.csv (written by "
+        "`loyaltysim sweep` and `loyaltysim analyze`)"
+    )
+
+
+def read_scenario(folder: Path) -> dict[str, Any]:
+    """The resolved scenario of the folder as a plain dict (empty if there is none)."""
+    path = folder / "scenario.toml"
+    if not path.exists():
+        return {}
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() or None
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not readable TOML ({exc})") from None
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    """``meta.json`` of the folder (empty if there is none)."""
+    path = folder / "meta.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not readable JSON ({exc})") from None
+
+
+def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, **kwargs)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise UserError(f"{path}: cannot be read as a table ({exc})") from None
+
+
+def _in_scenario_order(frame: pd.DataFrame, shops: list[str]) -> pd.DataFrame:
+    """Make ``shop`` categorical in scenario order, so shops keep their colours."""
+    if "shop" in frame and shops:
+        extra = [s for s in dict.fromkeys(frame["shop"].astype(str)) if s not in shops]
+        frame["shop"] = pd.Categorical(frame["shop"].astype(str), categories=[*shops, *extra])
+    return frame
+
+
+@dataclass
+class RunFolder:
+    """The contents of a run result folder."""
+
+    path: Path
+    scenario: dict[str, Any]
+    meta: dict[str, Any]
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    retention: pd.DataFrame
+    customers: pd.DataFrame | None
+
+    @property
+    def days(self) -> int:
+        """Recorded days of the run."""
+        run = self.scenario.get("run", {})
+        return int(self.meta.get("days", run.get("days", self.timeseries["day"].max() + 1)))
+
+    @property
+    def variants(self) -> list[str]:
+        """Variants in run order, ``base`` first."""
+        return [str(v) for v in dict.fromkeys(self.summary["variant"])]
+
+    @property
+    def shops(self) -> list[str]:
+        """Shops in scenario order."""
+        return [str(s) for s in dict.fromkeys(self.summary["shop"])]
+
+
+def load_run(folder: str | Path) -> RunFolder:
+    """Read a run result folder (``customers`` is None if the run did not keep it)."""
+    folder = Path(folder)
+    scenario = read_scenario(folder)
+    shops = list(scenario.get("shops", {}))
+    for name in ("summary.csv", "timeseries.csv", "retention.csv"):
+        if not (folder / name).exists():
+            raise UserError(f"{folder}: {name} is missing; is the run complete?")
+    customers = None
+    path = folder / "customers.csv"
+    if path.exists():
+        header = _read_csv(path, nrows=0).columns
+        columns = [c for c in CUSTOMER_COLUMNS if c in header]
+        dtypes = {"order_months": "uint64"} if "order_months" in columns else {}
+        customers = _in_scenario_order(_read_csv(path, usecols=columns, dtype=dtypes), shops)
+    return RunFolder(
+        path=folder,
+        scenario=scenario,
+        meta=read_meta(folder),
+        summary=_in_scenario_order(_read_csv(folder / "summary.csv"), shops),
+        timeseries=_in_scenario_order(_read_csv(folder / "timeseries.csv"), shops),
+        retention=_in_scenario_order(_read_csv(folder / "retention.csv"), shops),
+        customers=customers,
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,21 +19,9 @@ from loyaltysim.analysis.summary import summarise
 from loyaltysim.experiment.executor import run_tasks
 from loyaltysim.experiment.folder import check_replaceable, partial_dir, publish, write_outputs
 from loyaltysim.experiment.replication import ReplicationResult, simulate
+from loyaltysim.experiment.results import RunResult
 from loyaltysim.experiment.store import PartStore, fingerprint
 from loyaltysim.scenario.schema import Scenario, load_scenario, to_toml, variant_names
-
-
-@dataclass
-class RunResult:
-    """Everything a run produced, as pandas DataFrames (tidy: one row per observation)."""
-
-    scenario: Scenario
-    timeseries: pd.DataFrame  # variant x replication x day x shop
-    replications: pd.DataFrame  # variant x replication x shop: figures of each replication
-    summary: pd.DataFrame  # variant x shop x figure: mean, 95% CI, paired diff vs base
-    retention: pd.DataFrame  # variant x replication x shop x day: Kaplan-Meier retention
-    customers: pd.DataFrame | None  # final state of every customer (see output.customers)
-    out: Path | None = None
 
 
 def run(

@@ -36,7 +36,7 @@ from loyaltysim.plots.timeseries import (
 )
 
 if TYPE_CHECKING:
-    from loyaltysim.experiment.run import RunResult
+    from loyaltysim.experiment.results import RunResult
 
 #: Figures on the variant comparison page.
 COMPARED = ("market_share", "retention", "profit", "clv")

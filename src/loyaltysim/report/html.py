@@ -3,7 +3,7 @@
 The file is meant to be mailed, archived or opened offline, so everything is inside it:
 figures are base64 PNGs, the style sheet is inline, and there are no scripts and no links
 to the network. It is built only from the folder's files (see
-:mod:`loyaltysim.experiment.reading`), never from a live model.
+:mod:`loyaltysim.experiment.folder`), never from a live model.
 
 A run report has the findings in plain language (:mod:`loyaltysim.analysis.findings`), the scenario
 in brief, a table per shop comparing every variant with the base (means, 95% CIs, paired
@@ -26,7 +26,7 @@ import pandas as pd
 
 from loyaltysim.analysis.findings import ShopFinding, concentration_findings, variant_findings
 from loyaltysim.analysis.labels import label_of, retention_label
-from loyaltysim.experiment.reading import RunFolder, kind_of, load_run, read_meta, read_scenario
+from loyaltysim.experiment.folder import RunFolder, kind_of, load_run, read_meta, read_scenario
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.scenario.schema import flatten
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from loyaltysim.experiment.run import RunResult
+    from loyaltysim.experiment.results import RunResult
 
 #: Figures shown in the digest, with how to print them.
 HEADLINE = {

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from loyaltysim.experiment.checks import sweep_design
 from loyaltysim.experiment.executor import run_tasks
+from loyaltysim.experiment.provenance import environment, iso
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.experiment.sweep.design import Design
 from loyaltysim.experiment.sweep.store import SweepFolder, sweep_fingerprint
@@ -221,7 +220,7 @@ def run_sweep(
             "previously_done": len(done),
             "ran": ran,
             "wall_seconds": round(wall, 3),
-            "finished": _iso(time.time()),
+            "finished": iso(time.time()),
         }
         if status.startswith("complete"):
             final.update(
@@ -283,10 +282,6 @@ class _NoBar:
         pass
 
 
-def _iso(stamp: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
-
-
 def _meta(
     scenario: Scenario,
     design: Design,
@@ -294,14 +289,6 @@ def _meta(
     command: list[str] | None,
     started: float,
 ) -> dict[str, Any]:
-    from loyaltysim.experiment.folder import _git_commit
-
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
     assert scenario.sweep is not None
     return {
         "kind": "sweep",
@@ -316,9 +303,6 @@ def _meta(
         "fingerprint": stamp,
         "code": code_fingerprint(),
         "command": command if command is not None else sys.argv,
-        "started": _iso(started),
-        "versions": versions,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "git_commit": _git_commit(),
+        "started": iso(started),
+        **environment(PACKAGES),
     }
