@@ -74,7 +74,7 @@ def recount(model: LoyaltyModel) -> None:
 def assert_totals_consistent(model: LoyaltyModel) -> None:
     """The running totals agree with a recount from the state."""
     expected = ShopTotals.count(model.state)
-    for name in ("considered", "customers", "experienced", "satisfaction_sum", "trust_sum"):
+    for name in ("aware", "customers", "experienced", "satisfaction_sum", "trust_sum"):
         np.testing.assert_allclose(
             getattr(model.totals, name), getattr(expected, name), atol=1e-6, err_msg=name
         )

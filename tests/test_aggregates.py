@@ -49,8 +49,8 @@ def small_state():
 
 def test_count_hand_checked():
     t = ShopTotals.count(small_state())
-    # considered (aware, not dropped): shop 0 slot 0 -> 1; shop 1 slots 0, 2 -> 2
-    np.testing.assert_array_equal(t.considered, [1, 2])
+    # aware (and not dropped): shop 0 slot 0 -> 1; shop 1 slots 0, 2 -> 2
+    np.testing.assert_array_equal(t.aware, [1, 2])
     # customers (ordered, not dropped): shop 0 slot 0 -> 1; shop 1 slot 2 -> 1
     np.testing.assert_array_equal(t.customers, [1, 1])
     # experienced (dropped or not): shop 0 slots 0, 1 -> 2; shop 1 slot 2 -> 1
@@ -94,8 +94,8 @@ def test_add_rows_in_parts_equals_count():
 def test_shift_follows_single_pair_changes():
     state = small_state()
     t = ShopTotals.count(state)
-    # slot 2 drops shop 1: considered and customers fall by one
-    t.shift("considered", np.array([1]), -1.0)
+    # slot 2 drops shop 1: aware and customers fall by one
+    t.shift("aware", np.array([1]), -1.0)
     t.shift("customers", np.array([1]), -1.0)
     state.dropped[2, 1] = True
     assert_totals_equal(t, ShopTotals.count(state))
@@ -114,7 +114,7 @@ def test_shift_follows_single_pair_changes():
 
 def test_shift_with_no_events():
     t = ShopTotals.zeros(3)
-    t.shift("considered", np.empty(0, np.int64))
+    t.shift("aware", np.empty(0, np.int64))
     assert_totals_equal(t, ShopTotals.zeros(3), atol=0)
 
 

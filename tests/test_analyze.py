@@ -11,7 +11,7 @@ import pytest
 
 from loyaltysim.analysis.summary import mean_ci
 from loyaltysim.cli import main
-from loyaltysim.experiment.replication import TOTALS
+from loyaltysim.engine.figures import AcrossShops, market_level_figures
 from loyaltysim.experiment.sensitivity import SENSITIVITY_COLUMNS, analyse
 from loyaltysim.experiment.sweep.design import Design, make_design
 from loyaltysim.experiment.sweep.outputs import Output, market_figures, output_values
@@ -155,9 +155,9 @@ def test_market_figures_add_up_shops_and_measure_concentration():
         "orders": [30.0, 10.0, 20.0, 20.0], "complaints": [4.0, 0.0, 0.0, 0.0],
         "complaints_resolved": [1.0, 0.0, 0.0, 0.0], "market_share": [0.75, 0.25, 0.5, 0.5],
     })  # fmt: skip
-    for name in TOTALS:
-        if name not in table:
-            table[name] = 1.0
+    for figure in market_level_figures():
+        if figure.across_shops is AcrossShops.SUM and figure.name not in table:
+            table[figure.name] = 1.0
     market = market_figures(table, ["point", "replication"])
     assert list(market["orders"]) == [40.0, 40.0]
     assert list(market["revenue"]) == [2.0, 2.0]

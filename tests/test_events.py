@@ -194,7 +194,7 @@ def test_shop_entry_closed_shop_is_unknown_and_gets_no_orders_before_its_day():
     # opened on day 5: everyone becomes aware (initial_awareness 1) and beta sells
     assert model.state.aware[model.state.active, BETA].all()
     assert np.array(after)[:, BETA].sum() > 0
-    assert model.totals.considered[BETA] > 0
+    assert model.totals.aware[BETA] > 0
     assert_totals_consistent(model)
 
 

@@ -3,13 +3,19 @@
 import numpy as np
 import pytest
 
-from loyaltysim.mechanisms.economics import COSTS, COUNTERS, DailyLedger, order_margin
+from loyaltysim.engine.figures import cost_names, counter_names
+from loyaltysim.engine.ledger import DailyLedger
+from loyaltysim.mechanisms.economics import order_margin
 
 
 def test_costs_are_counters_and_revenue_is_not_a_cost():
-    assert set(COSTS) <= set(COUNTERS)
-    assert "revenue" not in COSTS
-    assert len(set(COUNTERS)) == len(COUNTERS)
+    assert set(cost_names()) <= set(counter_names())
+    assert "revenue" not in cost_names()
+    assert len(set(counter_names())) == len(counter_names())
+    assert cost_names() == (
+        *("refunds", "cost_of_goods", "shipping_cost", "compensation", "advertising"),
+        *("acquisition", "fixed_costs", "strategy_cost"),
+    )
 
 
 def test_new_ledger_is_zero():
@@ -40,7 +46,7 @@ def test_profit_is_revenue_minus_costs_hand_checked():
     np.testing.assert_array_equal(ledger.values["orders"], [2, 0, 1])
     np.testing.assert_array_equal(ledger.values["complaints"], [1, 0, 0])
     # profit = revenue - sum of every cost column
-    costs = sum(ledger.values[c] for c in COSTS)
+    costs = sum(ledger.values[c] for c in cost_names())
     np.testing.assert_allclose(ledger.profit, ledger.values["revenue"] - costs)
 
 

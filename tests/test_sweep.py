@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 
 from loyaltysim.cli import main
+from loyaltysim.engine.figures import names, run_figures
 from loyaltysim.experiment.checks import sweep_design
 from loyaltysim.experiment.replication import simulate
 from loyaltysim.experiment.sweep.design import make_design
-from loyaltysim.experiment.sweep.outputs import SHOP_FIGURES
 from loyaltysim.experiment.sweep.run import run_sweep
 from loyaltysim.experiment.sweep.store import sweep_fingerprint
 from loyaltysim.scenario.experiment import SweepConfig, SweepParameter
@@ -148,7 +148,7 @@ def test_designs_are_reproducible_and_seeded():
 def test_shop_figures_are_the_columns_a_run_reports(tmp_path):
     scenario = load_scenario(write(tmp_path / "t.toml"))
     figures = simulate(scenario, "base", 0).figures
-    assert list(SHOP_FIGURES) == [c for c in figures.columns if c not in [*KEYS, "variant"]]
+    assert names(run_figures()) == [c for c in figures.columns if c not in [*KEYS, "variant"]]
 
 
 # --------------------------------------------------------------------------------------------

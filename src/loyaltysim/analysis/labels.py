@@ -1,18 +1,17 @@
-"""How each output figure is named and printed for people (axes, tables, findings).
+"""How each output figure is printed for people (axes, tables, findings).
 
 Figures and reports need the same words for the same figure ("yearly retention", in
-percent, differences in points), so they come from this one table rather than from
-literals scattered over plotting and report code. The figure names are those of
-``summary.csv`` (see ``docs/metrics.md``).
+percent, differences in points), so the words and the unit come from the figure registry
+(:mod:`loyaltysim.engine.figures`) and the number formats from here, rather than from
+literals scattered over plotting and report code.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
-Kind = Literal["share", "score", "stars", "money", "count"]
+from loyaltysim.engine.figures import Unit, find
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class FigureLabel:
 
     name: str
     label: str
-    kind: Kind
+    kind: Unit
 
     @property
     def axis(self) -> str:
@@ -118,41 +117,11 @@ def _rounded(x: float, decimals: int) -> tuple[float, int]:
     return x, decimals
 
 
-_TABLE = (
-    FigureLabel("market_share", "market share", "share"),
-    FigureLabel("repurchase_rate", "repurchase rate", "share"),
-    FigureLabel("retention", "retention", "share"),
-    FigureLabel("resolution_share", "share of complaints resolved", "share"),
-    FigureLabel("mean_satisfaction", "mean satisfaction", "score"),
-    FigureLabel("mean_trust", "mean trust", "score"),
-    FigureLabel("rating", "rating", "stars"),
-    FigureLabel("revenue", "revenue", "money"),
-    FigureLabel("profit", "profit", "money"),
-    FigureLabel("clv", "customer lifetime value", "money"),
-    FigureLabel("compensation", "compensation paid", "money"),
-    FigureLabel("orders", "orders", "count"),
-    FigureLabel("buyers_total", "buyers", "count"),
-    FigureLabel("acquired", "new customers acquired", "count"),
-    FigureLabel("new_customers", "first orders", "count"),
-    FigureLabel("customers", "customers at the end", "count"),
-    FigureLabel("aware", "aware customers at the end", "count"),
-    FigureLabel("churned", "customers lost", "count"),
-    FigureLabel("complaints", "complaints", "count"),
-    FigureLabel("complaints_resolved", "complaints resolved", "count"),
-    FigureLabel("wom_positive", "positive word of mouth", "count"),
-    FigureLabel("wom_negative", "negative word of mouth", "count"),
-    FigureLabel("late", "late deliveries", "count"),
-    FigureLabel("damaged", "damaged deliveries", "count"),
-    FigureLabel("lost", "lost parcels", "count"),
-)
-FIGURES: dict[str, FigureLabel] = {f.name: f for f in _TABLE}
-
-
 def label_of(name: str) -> FigureLabel:
-    """The label of figure ``name``; unknown figures (e.g. added by strategies) are counts."""
-    known = FIGURES.get(name)
+    """The label of figure ``name``; figures the registry does not know are counts."""
+    known = find(name)
     if known is not None:
-        return known
+        return FigureLabel(name, known.label, known.unit)
     return FigureLabel(name, name.replace("_", " "), "count")
 
 

@@ -43,7 +43,8 @@ from mesa.visualization.utils import update_counter
 from loyaltysim import plots
 from loyaltysim.app.settings import DEFAULT_SCENARIO, AppSettings, focal_shop
 from loyaltysim.engine.agents import Shop
-from loyaltysim.engine.model import SHOP_FIGURES, LoyaltyModel
+from loyaltysim.engine.figures import daily_figures, names
+from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.scenario.problems import UserError
 from loyaltysim.scenario.schema import Scenario, validate
 
@@ -330,7 +331,8 @@ def model_timeseries(model: LoyaltyModel) -> pd.DataFrame:
     """
     if model.day <= 0:
         # No recorded day yet. (Mesa 3.5 returns two rows of missing values for an empty collector.)
-        return pd.DataFrame(columns=["variant", "replication", "day", "shop", *SHOP_FIGURES])
+        columns = ["variant", "replication", "day", "shop", *names(daily_figures())]
+        return pd.DataFrame(columns=columns)
     frame = model.datacollector.get_agenttype_vars_dataframe(Shop).reset_index(drop=True)
     return pd.DataFrame({"variant": VARIANT, "replication": 0, **frame}, index=frame.index)
 

@@ -21,6 +21,8 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from loyaltysim.engine.agents import Customer, Shop
+from loyaltysim.engine.figures import close_day, reporters
+from loyaltysim.engine.ledger import DailyLedger
 from loyaltysim.engine.network import build_adjacency, to_networkx
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.engine.records import DepartedLog
@@ -38,7 +40,7 @@ from loyaltysim.mechanisms import (
     switching,
     word_of_mouth,
 )
-from loyaltysim.mechanisms.economics import COUNTERS, DailyLedger, order_margin
+from loyaltysim.mechanisms.economics import order_margin
 from loyaltysim.mechanisms.needs import needers
 from loyaltysim.mechanisms.ratings import RatingBoard, stars
 from loyaltysim.scenario.events import DataBreach, ProductRecall, ShopEntry
@@ -47,44 +49,6 @@ from loyaltysim.strategies import REGISTRY, Offer, Orders, Strategy
 
 #: Days in a month of ``order_months`` (bit m: an order in recorded days 30m..30m+29).
 MONTH_DAYS = 30
-
-#: Figures recorded per shop per day, in the order of ``timeseries.csv``.
-SHOP_FIGURES = (
-    "aware",
-    "customers",
-    "buyers",
-    "orders",
-    "revenue",
-    "profit",
-    "market_share",
-    "mean_satisfaction",
-    "mean_trust",
-    "repeat_share",
-    "new_customers",
-    "churned",
-    "complaints",
-    "complaints_resolved",
-    "wom_positive",
-    "wom_negative",
-    "rating",
-    *(
-        c
-        for c in COUNTERS
-        if c
-        not in {
-            "orders",
-            "buyers",
-            "revenue",
-            "new_customers",
-            "churned",
-            "complaints",
-            "complaints_resolved",
-            "wom_positive",
-            "wom_negative",
-            "repeat_orders",
-        }
-    ),
-)
 
 
 class LoyaltyModel(mesa.Model):
@@ -169,11 +133,7 @@ class LoyaltyModel(mesa.Model):
         self._customers: dict[int, Customer] = {}
         self._next_uid = 0
         self._arrive(np.arange(market.customers), initial=True)
-        self.datacollector = mesa.DataCollector(
-            agenttype_reporters={
-                Shop: {"day": _today, "shop": "name", **{n: _figure(n) for n in SHOP_FIGURES}}
-            }
-        )
+        self.datacollector = mesa.DataCollector(agenttype_reporters={Shop: reporters()})
 
     # ------------------------------------------------------------------ set-up helpers
     def _capacity(self) -> int:
@@ -222,13 +182,13 @@ class LoyaltyModel(mesa.Model):
         self._events()
         self._breaches()
         self._population()
-        self.totals.considered += awareness.advertise(
+        self.totals.aware += awareness.advertise(
             self.rng, self.state, self.shop_params.advertising_reach, self.impression
         )
         rows, shop = awareness.reconsider(
             self.rng, self.state, self.config.experience.reconsider_rate
         )
-        self.totals.shift("considered", shop)
+        self.totals.shift("aware", shop)
         self.totals.shift("customers", shop[self.state.last_order_day[rows, shop] != NEVER])
         for strategy in self.strategies:
             strategy.on_day(self.day)
@@ -279,7 +239,7 @@ class LoyaltyModel(mesa.Model):
                 self.rng, self.state.slots, self.base_params.initial_awareness[s]
             )
             new = awareness.learn_of(self.state, rows, np.full(rows.size, s), self.impression)
-            self.totals.shift("considered", np.full(int(new.sum()), s))
+            self.totals.shift("aware", np.full(int(new.sum()), s))
 
     def _breaches(self) -> None:
         """Random data breaches, at each shop's ``privacy_breach_rate``."""
@@ -414,7 +374,6 @@ class LoyaltyModel(mesa.Model):
                 "cost_of_goods": cost_of_goods,
                 "shipping_cost": courier,
                 "new_customers": first_ever,
-                "repeat_orders": ~first_ever,
                 "acquisition": p.acquisition_cost[shop] * first_ever,
             },
         )
@@ -596,7 +555,7 @@ class LoyaltyModel(mesa.Model):
     def _drop(self, slot: np.ndarray, shop: np.ndarray) -> None:
         """Customers churn from shops: no longer considered, main shop lost."""
         state = self.state
-        self.totals.shift("considered", shop[state.aware[slot, shop]], -1.0)
+        self.totals.shift("aware", shop[state.aware[slot, shop]], -1.0)
         self.totals.shift("customers", shop[state.last_order_day[slot, shop] != NEVER], -1.0)
         state.dropped[slot, shop] = True
         first = state.churn_day[slot, shop] == NEVER  # retention counts the first loss
@@ -620,7 +579,7 @@ class LoyaltyModel(mesa.Model):
         self.ledger.add("wom_positive", shop[positive])
         self.ledger.add("wom_negative", shop[~positive])
         new = awareness.learn_of(state, listener, shop, self.impression)
-        self.totals.shift("considered", shop[new])
+        self.totals.shift("aware", shop[new])
         key = listener * self.n_shops + shop
         pairs, inverse = np.unique(key, return_inverse=True)
         n_pos = np.bincount(inverse, weights=positive, minlength=pairs.size)
@@ -640,33 +599,9 @@ class LoyaltyModel(mesa.Model):
         """Work out the day's figures per shop and hand them to the DataCollector."""
         if not self.recording:
             return
-        values, totals = self.ledger.values, self.totals
-        mean_sat, mean_trust = totals.mean("satisfaction"), totals.mean("trust")
-        orders = values["orders"]
-        total = orders.sum()
-        share = orders / total if total > 0 else np.zeros(self.n_shops)
-        repeat = np.divide(
-            values["repeat_orders"], orders, out=np.zeros_like(orders), where=orders > 0
-        )
-        p = self.shop_params
-        values["advertising"] += p.advertising_cost_per_day
-        values["fixed_costs"] += p.fixed_cost_per_day
-        profit = self.ledger.profit
-        rating = self.ratings.rating
+        figures = close_day(self.ledger, self.totals, self.ratings.rating, self.shop_params)
         for shop in self.shops:
-            s = shop.index
-            figures = {name: float(values[name][s]) for name in values}
-            figures.update(
-                aware=round(totals.considered[s]),
-                customers=round(totals.customers[s]),
-                profit=float(profit[s]),
-                market_share=float(share[s]),
-                mean_satisfaction=float(mean_sat[s]),
-                mean_trust=float(mean_trust[s]),
-                repeat_share=float(repeat[s]),
-                rating=float(rating[s]),
-            )
-            shop.record(figures)
+            shop.record({name: values[shop.index].item() for name, values in figures.items()})
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ strategy services
@@ -706,7 +641,7 @@ class LoyaltyModel(mesa.Model):
         state.dropped[back, shop] = False
         state.aware[back, shop] = True
         index = np.full(back.size, shop)
-        self.totals.shift("considered", index)
+        self.totals.shift("aware", index)
         self.totals.shift("customers", index[state.last_order_day[back, shop] != NEVER])
 
     # ------------------------------------------------------------------ views
@@ -728,15 +663,3 @@ class LoyaltyModel(mesa.Model):
         """
         graph = to_networkx(self.adjacency, nodes=np.arange(self.state.slots))
         return Network(graph, layout=None, random=self.random)
-
-
-def _today(shop: Shop) -> int:
-    return shop.model.day
-
-
-def _figure(name: str):
-    def report(shop: Shop) -> float:
-        return shop.figures[name]
-
-    report.__name__ = name
-    return report

@@ -32,7 +32,7 @@ def per_shop(shop: np.ndarray, amount: np.ndarray | float, shops: int) -> np.nda
 class ShopTotals:
     """Per-shop totals over active customers."""
 
-    considered: np.ndarray  # aware of the shop and not churned from it
+    aware: np.ndarray  # aware of the shop and not churned from it (the figure `aware`)
     customers: np.ndarray  # have ordered from the shop and not churned from it
     experienced: np.ndarray  # have received at least one order from the shop
     satisfaction_sum: np.ndarray  # over experienced customers
@@ -54,7 +54,7 @@ class ShopTotals:
         """Add (+1) or remove (-1) the whole contribution of customers ``rows``."""
         dropped = state.dropped[rows]
         experienced = state.experiences[rows] > 0
-        self.considered += sign * (state.aware[rows] & ~dropped).sum(axis=0)
+        self.aware += sign * (state.aware[rows] & ~dropped).sum(axis=0)
         self.customers += sign * ((state.last_order_day[rows] != NEVER) & ~dropped).sum(axis=0)
         self.experienced += sign * experienced.sum(axis=0)
         # float64 sums: the attitudes are float32, whose sums over many rows would round

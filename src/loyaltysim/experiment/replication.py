@@ -8,33 +8,13 @@ import numpy as np
 import pandas as pd
 
 from loyaltysim.analysis.metrics import customer_figures, kaplan_meier, retention_data
+from loyaltysim.engine import figures as registry
 from loyaltysim.engine.agents import Shop
+from loyaltysim.engine.figures import PerRun
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.records import customer_records
 from loyaltysim.experiment.seeds import replication_seed
 from loyaltysim.scenario.schema import Scenario, variant_of
-
-#: Figures summed over the recorded days, per replication and shop.
-TOTALS = (
-    "orders",
-    "revenue",
-    "profit",
-    "new_customers",
-    "churned",
-    "complaints",
-    "complaints_resolved",
-    "wom_positive",
-    "wom_negative",
-    "compensation",
-    "lost",
-    "damaged",
-    "late",
-    "discounts",
-    "strategy_cost",
-    "shipping_cost",
-)
-#: Figures taken on the last recorded day.
-FINAL = ("aware", "customers", "mean_satisfaction", "mean_trust", "rating")
 
 
 @dataclass
@@ -85,21 +65,28 @@ def _tagged(frame: pd.DataFrame, tag: dict[str, object]) -> pd.DataFrame:
 def _figures(
     timeseries: pd.DataFrame, records: pd.DataFrame, end_day: int, horizon: int, lapse: int
 ) -> pd.DataFrame:
-    """Per shop: totals over the run, final-day levels, and customer-base figures."""
-    by_shop = timeseries.groupby("shop", sort=False)
-    totals = by_shop[list(TOTALS)].sum()
-    final = timeseries[timeseries["day"] == timeseries["day"].max()].set_index("shop")[list(FINAL)]
-    out = totals.join(final)
-    all_orders = out["orders"].sum()
-    out["market_share"] = out["orders"] / all_orders if all_orders else 0.0
-    out["resolution_share"] = np.where(
-        out["complaints"] > 0,
-        out["complaints_resolved"] / out["complaints"].where(out["complaints"] > 0, 1),
-        np.nan,
-    )
+    """Per shop: every per-run figure of the registry, in the column order of the table."""
+    run = registry.run_figures()
+    of = {kind: [f.name for f in run if f.per_run is kind] for kind in PerRun}
+    out = timeseries.groupby("shop", sort=False)[of[PerRun.SUM]].sum()
+    last_day = timeseries[timeseries["day"] == timeseries["day"].max()].set_index("shop")
+    out = out.join(last_day[of[PerRun.LAST]])
+    for f in run:
+        if f.per_run is PerRun.SHARE:
+            total = out[f.of[0]].sum()
+            out[f.name] = out[f.of[0]] / total if total else 0.0
+        elif f.per_run is PerRun.RATIO:
+            out[f.name] = ratio(out[f.of[0]], out[f.of[1]])
     customers = customer_figures(records, end_day, horizon, lapse).set_index("shop")
-    out = out.join(customers)
-    return out.reset_index()
+    out = out.join(customers[of[PerRun.CUSTOMERS]])
+    return out[registry.names(run)].reset_index()
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series) -> np.ndarray:
+    """``numerator / denominator``, NaN where the denominator is not positive."""
+    num = numerator.to_numpy(dtype=np.float64)
+    den = denominator.to_numpy(dtype=np.float64)
+    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 
 def _retention_curves(

@@ -2,11 +2,12 @@
 
 A run's ``figures`` table has one row per shop (see ``docs/metrics.md``). Sweeps keep that
 table whole; an *output* picks one number per run from it: a shop's figure, or a
-market-level figure computed from all shops' rows. Market figures are only those that
-add up across shops (orders, revenue, profit, complaints...) plus the complaint
-resolution share and the Herfindahl-Hirschman concentration of order shares (``hhi``);
-shop-level levels such as ``customers`` or ``retention`` do not add up (a customer can be
-a customer of several shops), so they have no market version.
+market-level figure computed from all shops' rows. Which figures exist and which have a
+market version (those that add up across shops, the complaint resolution share and the
+Herfindahl-Hirschman concentration of order shares, ``hhi``) is the figure registry's
+(:mod:`loyaltysim.engine.figures`): shop-level levels such as ``customers`` or ``retention``
+do not add up (a customer can be a customer of several shops), so they have no market
+version.
 """
 
 from __future__ import annotations
@@ -16,22 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from loyaltysim.experiment.replication import FINAL, TOTALS
+from loyaltysim.engine import figures as registry
+from loyaltysim.engine.figures import AcrossShops
+from loyaltysim.experiment.replication import ratio
 
-#: Per-shop figures of every run (columns of ``ReplicationResult.figures``).
-SHOP_FIGURES: tuple[str, ...] = (
-    *TOTALS,
-    *FINAL,
-    "market_share",
-    "resolution_share",
-    "buyers_total",
-    "repurchase_rate",
-    "acquired",
-    "retention",
-    "clv",
-)
-#: Market-level figures: sums over shops, plus two ratios.
-MARKET_FIGURES: tuple[str, ...] = (*TOTALS, "resolution_share", "hhi")
 #: The pseudo-shop naming market-level figures.
 MARKET = "market"
 
@@ -57,13 +46,15 @@ def parse_output(name: str, shops: list[str]) -> Output | tuple[str, str]:
     if shop == MARKET and MARKET in shops:
         return "an output that is not ambiguous", f"{name!r} (a shop is named 'market')"
     if shop == MARKET:
-        if figure not in MARKET_FIGURES:
-            return f"a market figure: {', '.join(MARKET_FIGURES)}", repr(figure)
+        known = registry.names(registry.market_level_figures())
+        if figure not in known:
+            return f"a market figure: {', '.join(known)}", repr(figure)
         return Output(shop, figure)
     if shop not in shops:
         return f"a shop of {sorted(shops)} or 'market'", repr(shop)
-    if figure not in SHOP_FIGURES:
-        return f"a shop figure: {', '.join(SHOP_FIGURES)}", repr(figure)
+    known = registry.names(registry.run_figures())
+    if figure not in known:
+        return f"a shop figure: {', '.join(known)}", repr(figure)
     return Output(shop, figure)
 
 
@@ -75,16 +66,17 @@ def market_figures(figures: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         keys: Columns identifying one run.
 
     Returns:
-        One row per run: ``keys`` and every figure of :data:`MARKET_FIGURES`.
+        One row per run: ``keys`` and every market-level figure of the registry.
 
     """
+    market = registry.market_level_figures()
     grouped = figures.groupby(keys, sort=True)
-    out = grouped[list(TOTALS)].sum()
-    complaints = out["complaints"].to_numpy(dtype=np.float64)
-    resolved = out["complaints_resolved"].to_numpy(dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["resolution_share"] = np.where(complaints > 0, resolved / complaints, np.nan)
-    out["hhi"] = grouped["market_share"].apply(lambda s: float(np.square(s).sum()))
+    out = grouped[[f.name for f in market if f.across_shops is AcrossShops.SUM]].sum()
+    for f in market:
+        if f.across_shops is AcrossShops.RATIO:
+            out[f.name] = ratio(out[f.of[0]], out[f.of[1]])
+        elif f.across_shops is AcrossShops.SQUARES:
+            out[f.name] = grouped[f.of[0]].apply(lambda s: float(np.square(s).sum()))
     return out.reset_index()
 
 
