@@ -91,9 +91,11 @@ def write_outputs(
         _write_csv(result.customers, folder / "customers.csv")
     figures: list[str] = []
     if scenario.output.figures:
-        from loyaltysim.plots import save_run_figures
+        from loyaltysim.plots import run_figure_pngs
 
-        figures = save_run_figures(result, folder / "figures")
+        for name, png in run_figure_pngs(result):
+            write_atomic(folder / "figures" / name, png)
+            figures.append(f"figures/{name}")
     meta = {
         "status": "complete",
         "scenario": scenario.name,

@@ -29,7 +29,7 @@ from loyaltysim.plots.customers import (
     plot_cohort_triangle,
     plot_lorenz,
 )
-from loyaltysim.plots.pages import png_bytes, run_pages, save_run_figures
+from loyaltysim.plots.pages import png_bytes, run_figure_pngs, run_pages
 from loyaltysim.plots.sensitivity import plot_sensitivity_indices, plot_tornado
 from loyaltysim.plots.snapshot import plot_network_snapshot
 from loyaltysim.plots.timeseries import (
@@ -57,7 +57,7 @@ __all__ = [
     "plot_word_of_mouth",
     "png_bytes",
     "rolling_share",
+    "run_figure_pngs",
     "run_pages",
-    "save_run_figures",
     "shop_colors",
 ]

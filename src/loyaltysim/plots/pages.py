@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -19,7 +18,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from loyaltysim.analysis.customer_base import cohort_matrix, full_months
-from loyaltysim.experiment.store import write_atomic
 from loyaltysim.plots._common import of_variant, shop_order
 from loyaltysim.plots.comparison import plot_variant_comparison
 from loyaltysim.plots.customers import (
@@ -205,10 +203,11 @@ def png_bytes(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def save_run_figures(result: RunResult, folder: Path) -> list[str]:
-    """Draw the standard figures of a run into ``folder``; return their relative paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+def run_figure_pngs(result: RunResult) -> Iterator[tuple[str, bytes]]:
+    """The standard figures of a run, each as its file name and PNG bytes.
+
+    The caller writes them (the result folder writes each file atomically); plots only draw.
+    """
     pages = run_pages(
         result.timeseries,
         result.retention,
@@ -218,8 +217,6 @@ def save_run_figures(result: RunResult, folder: Path) -> list[str]:
     )
     for page in pages:
         try:
-            write_atomic(folder / page.name, png_bytes(page.figure))
+            yield page.name, png_bytes(page.figure)
         finally:
             plt.close(page.figure)
-        written.append(f"figures/{page.name}")
-    return written
