@@ -4,11 +4,11 @@ Each :class:`Figure` says what it is called (name, label, unit, description), ho
 counted each day (a ledger counter summed from events, or derived at the close of the day),
 how one replication reduces it (summed, last day, a share, a ratio, or from the customer
 records) and how the shops' values combine into a market figure. Everything else reads this
-table: the :class:`~loyaltysim.engine.ledger.DailyLedger` takes its counters from it,
-:func:`close_day` works out the day's figures, the DataCollector's reporters (hence the
-columns of ``timeseries.csv``, in registry order) are generated from it, and so are the
-per-run figures of ``replications.csv`` and ``summary.csv``, the sweep outputs and the labels
-of plots, reports and findings.
+table: the ledger takes its counters from it and the day's close its figures
+(:mod:`loyaltysim.engine.ledger`), the DataCollector's reporters (hence the columns of
+``timeseries.csv``, in registry order) are generated from it, and so are the per-run figures
+of ``replications.csv`` and ``summary.csv``, the sweep outputs and the labels of plots,
+reports and findings. They read :data:`REGISTRY` at each use, through the functions below.
 
 Adding a daily counter is one entry, ``Figure(name, label, unit, description,
 daily=Counter())``: the ledger then has the counter, whatever counts it calls
@@ -21,15 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from loyaltysim.engine.agents import Shop
-    from loyaltysim.engine.ledger import DailyLedger
-    from loyaltysim.engine.params import ShopArrays
-    from loyaltysim.engine.totals import ShopTotals
+    from loyaltysim.engine.ledger import DayEnd
 
 #: How a figure is printed: ``share`` (0-1, shown in %), ``score`` (0-1), ``stars`` (1-5),
 #: ``money`` (the scenario's currency) or ``count``.
@@ -48,15 +45,6 @@ class Counter:
 
     cost: bool = False
     per_day: str | None = None
-
-
-@dataclass(frozen=True)
-class DayEnd:
-    """What the derived figures are worked out from at the close of a day."""
-
-    ledger: DailyLedger
-    totals: ShopTotals
-    rating: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -138,8 +126,9 @@ REGISTRY: tuple[Figure, ...] = (
         "aware",
         "aware customers at the end",
         "count",
-        "active customers aware of the shop and not churned from it (an aware customer who "
-        "churned is no longer counted until they reconsider)",
+        "customers in the market who know the shop and have not churned from it: a customer "
+        "who churns stops counting until they reconsider the shop (the running total "
+        "ShopTotals.aware; the customer's own flag CustomerState.aware stays set)",
         Derived(lambda d: _whole(d.totals.aware)),
         **_LAST,
     ),
@@ -423,37 +412,3 @@ def market_level_figures() -> tuple[Figure, ...]:
 def names(figures: tuple[Figure, ...]) -> list[str]:
     """The names of ``figures``, in their order."""
     return [f.name for f in figures]
-
-
-def close_day(
-    ledger: DailyLedger, totals: ShopTotals, rating: np.ndarray, params: ShopArrays
-) -> dict[str, np.ndarray]:
-    """Each daily figure's values per shop, in column order, at the close of a recorded day.
-
-    The per-day costs are booked to the ledger first, so that ``profit`` includes them.
-    """
-    for f in REGISTRY:
-        if isinstance(f.daily, Counter) and f.daily.per_day is not None:
-            ledger.add_per_shop(f.name, getattr(params, f.daily.per_day))
-    day = DayEnd(ledger, totals, rating)
-    return {
-        f.name: ledger.values[f.name] if isinstance(f.daily, Counter) else f.daily.compute(day)
-        for f in daily_figures()
-    }
-
-
-def reporters() -> dict[str, Any]:
-    """The DataCollector's reporters for a shop: ``day``, ``shop``, then every daily figure."""
-    return {"day": _today, "shop": "name", **{f.name: _reporter(f.name) for f in daily_figures()}}
-
-
-def _today(shop: Shop) -> int:
-    return shop.model.day
-
-
-def _reporter(name: str) -> Callable[[Shop], float]:
-    def report(shop: Shop) -> float:
-        return shop.figures[name]
-
-    report.__name__ = name
-    return report

@@ -1,17 +1,27 @@
-"""The daily ledger: one day's counters per shop, as the figure registry declares them.
+"""The day's books: the ledger of counters, and the close that turns them into figures.
 
 Every event that a figure counts (an order, a late parcel, a complaint, a coupon's cost)
-is booked here by the code that handles it, ``ledger.add(name, shop)``; the close of the
-day (:func:`loyaltysim.engine.figures.close_day`) reads the counters. The counters are
-those of :mod:`loyaltysim.engine.figures`, so a new one is one registry entry.
+is booked in the :class:`DailyLedger` by the code that handles it, ``ledger.add(name,
+shop)``. At the close of a recorded day :func:`close_day` works out every daily figure per
+shop from the ledger, the running totals and the ratings, and :func:`reporters` hands them to
+the DataCollector. Which counters and figures there are is the figure registry's
+(:mod:`loyaltysim.engine.figures`), read at each use, so a new one is one registry entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
-from loyaltysim.engine.figures import cost_names, counter_names
-from loyaltysim.engine.totals import per_shop
+from loyaltysim.engine.figures import Counter, cost_names, counter_names, daily_figures
+from loyaltysim.engine.totals import ShopTotals, per_shop
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.agents import Shop
+    from loyaltysim.engine.params import ShopArrays
 
 
 class DailyLedger:
@@ -46,3 +56,46 @@ class DailyLedger:
     def profit(self) -> np.ndarray:
         """Revenue minus every cost counter, per shop."""
         return self.values["revenue"] - sum(self.values[c] for c in cost_names())
+
+
+@dataclass(frozen=True)
+class DayEnd:
+    """What the derived figures are worked out from at the close of a day."""
+
+    ledger: DailyLedger
+    totals: ShopTotals
+    rating: np.ndarray
+
+
+def close_day(
+    ledger: DailyLedger, totals: ShopTotals, rating: np.ndarray, params: ShopArrays
+) -> dict[str, np.ndarray]:
+    """Each daily figure's values per shop, in column order, at the close of a recorded day.
+
+    The per-day costs are booked to the ledger first, so that ``profit`` includes them.
+    """
+    for f in daily_figures():
+        if isinstance(f.daily, Counter) and f.daily.per_day is not None:
+            ledger.add_per_shop(f.name, getattr(params, f.daily.per_day))
+    day = DayEnd(ledger, totals, rating)
+    return {
+        f.name: ledger.values[f.name] if isinstance(f.daily, Counter) else f.daily.compute(day)
+        for f in daily_figures()
+    }
+
+
+def reporters() -> dict[str, Any]:
+    """The DataCollector's reporters for a shop: ``day``, ``shop``, then every daily figure."""
+    return {"day": _today, "shop": "name", **{f.name: _reporter(f.name) for f in daily_figures()}}
+
+
+def _today(shop: Shop) -> int:
+    return shop.model.day
+
+
+def _reporter(name: str) -> Callable[[Shop], float]:
+    def report(shop: Shop) -> float:
+        return shop.figures[name]
+
+    report.__name__ = name
+    return report

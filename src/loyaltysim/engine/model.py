@@ -21,8 +21,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from loyaltysim.engine.agents import Customer, Shop
-from loyaltysim.engine.figures import close_day, reporters
-from loyaltysim.engine.ledger import DailyLedger
+from loyaltysim.engine.ledger import DailyLedger, close_day, reporters
 from loyaltysim.engine.network import build_adjacency, to_networkx
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.engine.records import DepartedLog
