@@ -191,12 +191,7 @@ REGISTRY: tuple[Figure, ...] = (
         Derived(_repeat_share),
     ),
     Figure(
-        "new_customers",
-        "first orders",
-        "count",
-        "first-ever orders from the shop today",
-        Counter(),
-        **_SUMMED,
+        "new_customers", "first orders", "count", "first-ever orders today", Counter(), **_SUMMED
     ),
     Figure(
         "churned",
@@ -211,7 +206,7 @@ REGISTRY: tuple[Figure, ...] = (
         "complaints_resolved",
         "complaints resolved",
         "count",
-        "complaints resolved today",
+        "resolved today",
         Counter(),
         **_SUMMED,
     ),
@@ -264,13 +259,7 @@ REGISTRY: tuple[Figure, ...] = (
         "advertising spend (the shop's advertising_cost_per_day)",
         Counter(cost=True, per_day="advertising_cost_per_day"),
     ),
-    Figure(
-        "acquisition",
-        "acquisition cost",
-        "money",
-        "acquisition cost of today's first-time buyers",
-        _COST,
-    ),
+    Figure("acquisition", "acquisition cost", "money", "cost of today's first buyers", _COST),
     Figure(
         "fixed_costs",
         "fixed costs",
@@ -282,14 +271,7 @@ REGISTRY: tuple[Figure, ...] = (
     Figure(
         "late", "late deliveries", "count", "parcels delivered late today", Counter(), **_SUMMED
     ),
-    Figure(
-        "damaged",
-        "damaged deliveries",
-        "count",
-        "parcels delivered damaged today",
-        Counter(),
-        **_SUMMED,
-    ),
+    Figure("damaged", "damaged deliveries", "count", "parcels damaged today", Counter(), **_SUMMED),
     Figure("lost", "lost parcels", "count", "parcels lost today", Counter(), **_SUMMED),
     Figure("ratings", "ratings", "count", "ratings given today", Counter()),
     Figure("breaches", "data breaches", "count", "data breaches today", Counter()),
