@@ -1,21 +1,26 @@
-"""Tiny models and hand-made hook contexts for the unit tests of strategies and events.
+"""A fake ``ShopContext`` for strategy unit tests, tiny models, and hand-made hook inputs.
 
-``tiny_model`` builds a ``LoyaltyModel`` of a handful of customers and two shops from a
-scenario dict (warm-up 0, no arrivals or departures), so a test can set a few customers'
-state by hand and call one strategy's hooks directly on an ``offer(...)`` or ``orders(...)``
-it made itself.
+``FakeContext`` is what a strategy sees, built from plain arrays on 10 customers (plus two
+free slots) and two shops, with no model: a test sets a few customers' arrays by hand,
+builds one strategy on the context and calls its hooks on an ``offer(...)`` or
+``orders(...)`` it made itself. ``tiny_model`` builds a whole ``LoyaltyModel`` of 20
+customers from a scenario dict (warm-up 0, no arrivals or departures) for the tests that
+need the engine (events, and the model's side of the context).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.engine.state import NEVER
 from loyaltysim.engine.totals import ShopTotals
-from loyaltysim.scenario.schema import deep_merge, validate
-from loyaltysim.strategies import Offer, Orders
+from loyaltysim.scenario.schema import MarketConfig, deep_merge, validate
+from loyaltysim.strategies import Offer, Orders, Strategy
+from loyaltysim.strategies.base import StateView
 
 #: Shop indices in the tiny scenario (file order).
 ALPHA, BETA = 0, 1
@@ -129,7 +134,7 @@ def orders(
 
 
 def experienced(
-    model: LoyaltyModel,
+    arrays: Any,
     slots: list[int] | np.ndarray,
     shop: int,
     *,
@@ -137,19 +142,107 @@ def experienced(
     trust: float | list[float] = 0.5,
     last_order_day: int = 0,
 ) -> None:
-    """Make ``slots`` experienced customers of ``shop`` (then recount the totals)."""
-    state = model.state
+    """Make ``slots`` experienced customers of ``shop`` in ``arrays`` (customers or a state)."""
     slots = np.asarray(slots, dtype=np.int64)
-    state.aware[slots, shop] = True
-    state.dropped[slots, shop] = False
-    state.experiences[slots, shop] = 1
-    state.first_order_day[slots, shop] = min(last_order_day, 0)
-    state.last_order_day[slots, shop] = last_order_day
-    state.satisfaction[slots, shop] = satisfaction
-    state.trust[slots, shop] = trust
-    recount(model)
+    arrays.aware[slots, shop] = True
+    arrays.dropped[slots, shop] = False
+    arrays.experiences[slots, shop] = 1
+    arrays.last_order_day[slots, shop] = last_order_day
+    arrays.satisfaction[slots, shop] = satisfaction
+    arrays.trust[slots, shop] = trust
 
 
-def strategy_cost(model: LoyaltyModel, shop: int = ALPHA) -> float:
-    """What the shop's strategies have paid today."""
-    return float(model.ledger.values["strategy_cost"][shop])
+#: Customers (active slots) and free slots of a fake context.
+CUSTOMERS, FREE = 10, 2
+
+
+@dataclass
+class Customers:
+    """Writable per-customer arrays of a fake context (slot x shop where 2-D).
+
+    The strategy-visible fields of ``StateView`` plus ``aware`` and ``trust``, which a
+    strategy changes only through ``nudge`` and ``reconsider``. Defaults: ``CUSTOMERS``
+    active customers with ``uid`` = slot, aware of both shops, satisfaction and trust 0.5,
+    no orders; then ``FREE`` inactive slots.
+    """
+
+    slots: int = CUSTOMERS + FREE
+    shops: int = 2
+    active: np.ndarray = field(init=False)
+    uid: np.ndarray = field(init=False)
+    aware: np.ndarray = field(init=False)
+    dropped: np.ndarray = field(init=False)
+    satisfaction: np.ndarray = field(init=False)
+    trust: np.ndarray = field(init=False)
+    experiences: np.ndarray = field(init=False)
+    orders: np.ndarray = field(init=False)
+    spend: np.ndarray = field(init=False)
+    last_order_day: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        two = (self.slots, self.shops)
+        self.active = np.arange(self.slots) < CUSTOMERS
+        self.uid = np.arange(self.slots, dtype=np.int64)
+        self.aware = np.ones(two, bool)
+        self.dropped = np.zeros(two, bool)
+        self.satisfaction = np.full(two, 0.5, np.float32)
+        self.trust = np.full(two, 0.5, np.float32)
+        self.experiences = np.zeros(two, np.int32)
+        self.orders = np.zeros(two, np.int32)
+        self.spend = np.zeros(two)
+        self.last_order_day = np.full(two, NEVER, np.int32)
+
+
+class FakeContext:
+    """A ``ShopContext`` on hand-set arrays: what a strategy may see and do, and no more.
+
+    ``nudge`` and ``reconsider`` apply the engine's rules to ``customers`` (so a test can
+    check attitudes) and record each call; ``pay`` adds to ``paid`` per shop.
+    """
+
+    def __init__(self, *, day: int = 0, seed: int = 1, **market: Any) -> None:
+        self.day = day
+        self.festival_today = False
+        self.rng = np.random.default_rng(seed)
+        self.market = MarketConfig.model_validate(deep_merge(TINY["market"], market))
+        self.customers = Customers()
+        self.paid = np.zeros(self.customers.shops)
+        self.nudges: list[tuple[list[int], int, float, float]] = []
+        self.strategies: list[Strategy] = []
+
+    @property
+    def state(self) -> StateView:
+        """Read-only views of ``customers``, as the engine hands them out."""
+        return StateView.of(self.customers)
+
+    def add(self, cls: type[Strategy], shop: int = ALPHA, **config: Any) -> Any:
+        """Build strategy ``cls`` of ``shop`` on this context from its section ``config``."""
+        strategy = cls(self, shop, cls.config_model.model_validate(config))
+        self.strategies.append(strategy)
+        return strategy
+
+    def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
+        """Close shares of the gaps to 1 (satisfaction only after an experience)."""
+        c = self.customers
+        slots = slots[c.active[slots]]
+        self.nudges.append((slots.tolist(), shop, satisfaction, trust))
+        sat, tru = c.satisfaction[slots, shop], c.trust[slots, shop]
+        moved = np.where(c.experiences[slots, shop] > 0, sat + satisfaction * (1.0 - sat), sat)
+        c.satisfaction[slots, shop] = moved
+        c.trust[slots, shop] = tru + trust * (1.0 - tru)
+
+    def reconsider(self, slots: np.ndarray, shop: int) -> None:
+        """Active churned customers in ``slots`` become aware of ``shop`` again."""
+        c = self.customers
+        back = slots[c.active[slots] & c.dropped[slots, shop]]
+        c.dropped[back, shop] = False
+        c.aware[back, shop] = True
+
+    def pay(self, shop: int, amount: float) -> None:
+        """Add to ``paid``."""
+        self.paid[shop] += amount
+
+    def strategy_of(self, shop: int, key: str) -> Strategy:
+        """A strategy added before."""
+        (found,) = [s for s in self.strategies if s.shop == shop and s.key == key]
+        return found

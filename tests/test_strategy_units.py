@@ -1,37 +1,48 @@
 """Unit tests of the loyalty strategies' hooks, with numbers worked out by hand.
 
-Each test builds a tiny model (20 customers, shops ``alpha`` and ``beta``; see
-``strategy_helpers``), sets a few customers' state by hand and calls one strategy's hooks on
-an ``Offer`` or ``Orders`` it made itself. Every expected value is derived in a comment from
-the rule in the strategy's module docstring. Where a hook changes customer state through
-the model, the running totals must still agree with a recount.
+Each test builds one strategy on a ``FakeContext`` (10 customers and two free slots, shops
+``alpha`` and ``beta``; see ``strategy_helpers``), sets a few customers' arrays by hand and
+calls the strategy's hooks on an ``Offer`` or ``Orders`` it made itself: no model. Every
+expected value is derived in a comment from the rule in the strategy's module docstring.
+The model's side of the context (read-only views, the ledger, nudge and reconsider keeping
+the running totals) is tested at the end on a tiny model.
 """
 
 from __future__ import annotations
 
+import sys
+import types
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from loyaltysim.engine.context import ModelContext
 from loyaltysim.engine.params import ShopArrays
 from loyaltysim.scenario.problems import ScenarioError
+from loyaltysim.strategies import REGISTRY
 from loyaltysim.strategies.base import CouponBook, is_birthday
+from loyaltysim.strategies.care import Care
+from loyaltysim.strategies.community import Community
+from loyaltysim.strategies.crm import Crm
+from loyaltysim.strategies.free_shipping import FreeShipping
+from loyaltysim.strategies.logistics import Logistics
+from loyaltysim.strategies.membership import Membership
+from loyaltysim.strategies.privacy import Privacy
+from loyaltysim.strategies.promotions import Promotions
+from loyaltysim.strategies.service import Service
 from strategy_helpers import (
     ALPHA,
     BETA,
+    FakeContext,
     assert_totals_consistent,
     experienced,
     offer,
     orders,
     recount,
-    strategy_cost,
     tiny_model,
     tiny_scenario,
 )
-
-
-def strategy(model, key: str, shop: int = ALPHA):
-    return model.strategy_of(shop, key)
-
 
 # ============================================================================================
 # Membership
@@ -39,8 +50,7 @@ def strategy(model, key: str, shop: int = ALPHA):
 
 
 def membership(**config):
-    model = tiny_model({"membership": config})
-    return strategy(model, "membership")
+    return FakeContext().add(Membership, **config)
 
 
 def make_member(ms, slots, *, points=0.0, spend=0.0, tier=0, last_order=0):
@@ -213,23 +223,22 @@ def test_is_birthday_formula():
 
 def test_membership_birthday_gift_cost_and_nudge():
     ms = membership(gift_effect=0.05, cost_per_member_day=0.5)
-    model = ms.model
-    state = model.state
-    assert state.uid[3] == 3 and state.uid[5] == 5  # initial customers: uid = slot
-    experienced(model, [3, 5, 6], ALPHA, satisfaction=0.6, trust=0.4, last_order_day=45)
+    ctx = ms.context
+    state = ctx.customers
+    assert state.uid[3] == 3 and state.uid[5] == 5  # uid = slot
+    experienced(state, [3, 5, 6], ALPHA, satisfaction=0.6, trust=0.4, last_order_day=45)
     make_member(ms, [3], spend=1500.0, tier=2, last_order=45)  # gold gift 10, birthday 45
     make_member(ms, [5], spend=1500.0, tier=2, last_order=45)  # birthday on day 188
     make_member(ms, [6], last_order=45)  # member tier has no gift
     state.uid[6] = 368  # born on day 45 too, but no gift at the member tier
-    recount(model)
     ms.on_day(45)
     # one gift of 10 + 3 members x 0.5 per day = 11.5
-    assert strategy_cost(model) == pytest.approx(11.5)
+    assert ctx.paid[ALPHA] == pytest.approx(11.5)
     # slot 3: 0.6 + 0.05 x (1 - 0.6) = 0.62; trust unchanged
     assert state.satisfaction[3, ALPHA] == pytest.approx(0.62)
     assert state.trust[3, ALPHA] == pytest.approx(0.4)
     assert state.satisfaction[[5, 6], ALPHA] == pytest.approx([0.6, 0.6])
-    assert_totals_consistent(model)
+    assert ctx.nudges == [([3], ALPHA, 0.05, 0.0)]
 
 
 def test_membership_forget_clears_state():
@@ -262,11 +271,10 @@ def test_membership_tiers_must_start_at_zero_and_ascend(tiers):
 
 
 def free_shipping(**config):
-    strategies = {"free_shipping": config}
+    ctx = FakeContext()
     if config.get("eligibility") == "members":
-        strategies["membership"] = {"switching_weight": 0.0}
-    model = tiny_model(strategies)
-    return strategy(model, "free_shipping")
+        ctx.add(Membership, switching_weight=0.0)
+    return ctx.add(FreeShipping, **config)
 
 
 def test_free_shipping_for_all():
@@ -278,8 +286,8 @@ def test_free_shipping_for_all():
 
 def test_free_shipping_for_members_uses_the_shops_membership():
     fs = free_shipping(eligibility="members")
-    model = fs.model
-    ms = strategy(model, "membership")
+    ctx = fs.context
+    ms = ctx.strategy_of(ALPHA, "membership")
     assert fs.membership is ms
     ms.member[1] = True
     o = offer([0, 1])
@@ -387,14 +395,13 @@ def test_coupon_book_give_valid_use():
 
 
 def promotions(**config):
-    model = tiny_model({"promotions": config})
-    return strategy(model, "promotions")
+    return FakeContext().add(Promotions, **config)
 
 
 def test_promotions_permanent_discount():
     pr = promotions(discount=0.1)
-    model = pr.model
-    experienced(model, [0, 1], ALPHA)
+    ctx = pr.context
+    experienced(ctx.customers, [0, 1], ALPHA)
     o = offer([0, 1])
     pr.offer(o)
     np.testing.assert_allclose(o.unit_price, [[90.0, 80.0], [90.0, 80.0]])
@@ -402,9 +409,9 @@ def test_promotions_permanent_discount():
 
 def test_promotions_new_customer_coupon_only_for_first_orders_at_the_shop():
     pr = promotions(discount=0.1, new_customer_coupon=0.2)
-    model = pr.model
-    experienced(model, [1], ALPHA)  # has ordered from alpha
-    experienced(model, [2], BETA)  # ordered only from beta: still new to alpha
+    ctx = pr.context
+    experienced(ctx.customers, [1], ALPHA)  # has ordered from alpha
+    experienced(ctx.customers, [2], BETA)  # ordered only from beta: still new to alpha
     o = offer([0, 1, 2])
     pr.offer(o)
     # new: 100 x 0.9 x 0.8 = 72; returning: 100 x 0.9 = 90
@@ -414,13 +421,13 @@ def test_promotions_new_customer_coupon_only_for_first_orders_at_the_shop():
 
 def test_promotions_festival_discount_only_on_festival_days():
     pr = promotions(discount=0.1, festival_discount=0.3)
-    model = pr.model
-    experienced(model, [0], ALPHA)
-    model.festival_today = False
+    ctx = pr.context
+    experienced(ctx.customers, [0], ALPHA)
+    ctx.festival_today = False
     o = offer([0])
     pr.offer(o)
     assert o.unit_price[0, ALPHA] == pytest.approx(90.0)
-    model.festival_today = True
+    ctx.festival_today = True
     o = offer([0])
     pr.offer(o)
     # 100 x (1 - 0.1) x (1 - 0.3) = 63
@@ -431,32 +438,29 @@ def test_promotions_winback_coupon_on_the_lapse_day_and_reconsideration():
     pr = promotions(
         winback_coupon=0.25, winback_after_days=30, winback_valid_days=10, winback_cost=0.5
     )
-    model = pr.model
-    state = model.state
-    experienced(model, [0, 4], ALPHA, last_order_day=5)
-    experienced(model, [1], ALPHA, last_order_day=6)
-    experienced(model, [3], BETA, last_order_day=5)  # lapsed at the other shop
+    ctx = pr.context
+    state = ctx.customers
+    experienced(ctx.customers, [0, 4], ALPHA, last_order_day=5)
+    experienced(ctx.customers, [1], ALPHA, last_order_day=6)
+    experienced(ctx.customers, [3], BETA, last_order_day=5)  # lapsed at the other shop
     state.dropped[4, ALPHA] = True  # churned from alpha
-    state.main_shop[[0, 1, 4]] = ALPHA
-    state.last_order_day[21, ALPHA] = 5  # a free (inactive) slot
-    recount(model)
+    state.last_order_day[11, ALPHA] = 5  # a free (inactive) slot
     pr.on_day(34)  # 34 - 30 = 4: nobody lapsed today
-    assert strategy_cost(model) == 0.0
+    assert ctx.paid[ALPHA] == 0.0
     pr.on_day(35)  # 35 - 30 = 5: slots 0 and 4
     np.testing.assert_allclose(
-        pr.coupons.valid(np.array([0, 1, 3, 4, 21]), 35), [0.25, 0.0, 0.0, 0.25, 0.0]
+        pr.coupons.valid(np.array([0, 1, 3, 4, 11]), 35), [0.25, 0.0, 0.0, 0.25, 0.0]
     )
     # two coupons sent at 0.5 each
-    assert strategy_cost(model) == pytest.approx(1.0)
+    assert ctx.paid[ALPHA] == pytest.approx(1.0)
     # the churned customer considers alpha again
     assert not state.dropped[4, ALPHA]
     assert state.aware[4, ALPHA]
-    assert_totals_consistent(model)
     # valid until 35 + 10 = 45
     np.testing.assert_allclose(pr.coupons.valid(np.array([0, 4]), 45), [0.25, 0.25])
     np.testing.assert_allclose(pr.coupons.valid(np.array([0, 4]), 46), [0.0, 0.0])
     # in the offer: 100 x (1 - 0.25) = 75; slot 1 got none
-    model.day = 40
+    ctx.day = 40
     o = offer([0, 1])
     pr.offer(o)
     np.testing.assert_allclose(o.unit_price[:, ALPHA], [75.0, 100.0])
@@ -470,96 +474,63 @@ def test_promotions_winback_coupon_on_the_lapse_day_and_reconsideration():
     assert pr.coupons.valid(np.array([4]), 40)[0] == 0.0
 
 
-def test_promotions_winback_reconsideration_through_the_model_keeps_totals():
-    pr = promotions(winback_coupon=0.2, winback_after_days=3)
-    model = pr.model
-    state = model.state
-    experienced(model, [0, 1, 2], ALPHA, last_order_day=-3)
-    state.dropped[[0, 1], ALPHA] = True
-    state.aware[1, ALPHA] = False  # churned and forgotten
-    recount(model)
-    model.step()  # day 0 = -3 + 3: coupons sent, 0 and 1 consider alpha again
-    assert not state.dropped[[0, 1], ALPHA].any()
-    assert state.aware[[0, 1], ALPHA].all()
-    assert_totals_consistent(model)
-
-
 # ============================================================================================
 # Care
 # ============================================================================================
 
 
 def care(**config):
-    model = tiny_model({"care": config})
-    return strategy(model, "care")
+    return FakeContext().add(Care, **config)
 
 
 def test_care_birthday_greetings_only_to_customers_on_their_birthday():
     ca = care(birthday_greetings=True, greeting_effect=0.03, greeting_cost=0.2)
-    model = ca.model
-    state = model.state
-    experienced(model, [3, 5], ALPHA, satisfaction=0.6, trust=0.5)
+    ctx = ca.context
+    state = ctx.customers
+    experienced(ctx.customers, [3, 5], ALPHA, satisfaction=0.6, trust=0.5)
     state.uid[8] = 368  # born on day 45 like uid 3, but not a customer of alpha
-    experienced(model, [9], ALPHA, satisfaction=0.6, trust=0.5)
+    experienced(ctx.customers, [9], ALPHA, satisfaction=0.6, trust=0.5)
     state.uid[9] = 3 + 2 * 365  # a customer born on day 45 too
     state.dropped[9, ALPHA] = True  # ...who has dropped alpha
-    recount(model)
     ca.on_day(44)
-    assert strategy_cost(model) == 0.0
+    assert ctx.paid[ALPHA] == 0.0
     ca.on_day(45)  # uid 3's birthday (see test_is_birthday_formula)
     # slot 3: sat 0.6 + 0.03 x 0.4 = 0.612, trust 0.5 + 0.03 x 0.5 = 0.515
     assert state.satisfaction[3, ALPHA] == pytest.approx(0.612)
     assert state.trust[3, ALPHA] == pytest.approx(0.515)
     assert state.satisfaction[5, ALPHA] == pytest.approx(0.6)
     assert state.trust[[5, 8, 9], ALPHA] == pytest.approx([0.5, 0.5, 0.5])
-    assert strategy_cost(model) == pytest.approx(0.2)
-    assert_totals_consistent(model)
+    assert ctx.paid[ALPHA] == pytest.approx(0.2)
+    assert ctx.nudges == [([3], ALPHA, 0.03, 0.03)]
 
 
 def test_care_notices_every_n_days():
     ca = care(notice_every_days=7, notice_effect=0.02, notice_cost=0.05)
-    model = ca.model
-    state = model.state
-    experienced(model, [0, 1, 2], ALPHA, satisfaction=0.4, trust=[0.5, 0.0, 0.9])
+    ctx = ca.context
+    state = ctx.customers
+    experienced(ctx.customers, [0, 1, 2], ALPHA, satisfaction=0.4, trust=[0.5, 0.0, 0.9])
     ca.on_day(13)
-    assert strategy_cost(model) == 0.0
+    assert ctx.paid[ALPHA] == 0.0
     ca.on_day(14)
     # trust + 0.02 x (1 - trust): 0.51, 0.02, 0.902; satisfaction unchanged
     assert state.trust[[0, 1, 2], ALPHA] == pytest.approx([0.51, 0.02, 0.902])
     assert state.satisfaction[[0, 1, 2], ALPHA] == pytest.approx([0.4] * 3)
     assert state.trust[3, ALPHA] == pytest.approx(0.5)  # not a customer
-    assert strategy_cost(model) == pytest.approx(3 * 0.05)
-    assert_totals_consistent(model)
+    assert ctx.paid[ALPHA] == pytest.approx(3 * 0.05)
 
 
 def test_care_free_trial_with_first_orders():
     ca = care(free_trials=True, trial_effect=0.05, trial_cost=5.0)
-    model = ca.model
-    state = model.state
-    experienced(model, [1], ALPHA, trust=0.8)
+    ctx = ca.context
+    state = ctx.customers
+    experienced(ctx.customers, [1], ALPHA, trust=0.8)
     ca.after_purchase(orders([0, 1], 50.0, first_ever=[True, False]))
     # slot 0: not yet experienced, trust 0.5 + 0.05 x 0.5 = 0.525; satisfaction stays 0.5
     assert state.trust[0, ALPHA] == pytest.approx(0.525)
     assert state.satisfaction[0, ALPHA] == pytest.approx(0.5)
     assert state.trust[1, ALPHA] == pytest.approx(0.8)
-    assert strategy_cost(model) == pytest.approx(5.0)
-    assert_totals_consistent(model)
-
-
-def test_nudge_moves_satisfaction_only_after_an_experience():
-    model = tiny_model()
-    state = model.state
-    experienced(model, [0], ALPHA, satisfaction=0.2, trust=0.2)
-    state.trust[1, ALPHA] = 0.6  # aware, no experience
-    recount(model)
-    model.nudge(np.array([0, 1, 22]), ALPHA, satisfaction=0.5, trust=0.25)  # 22: free slot
-    # sat 0.2 + 0.5 x 0.8 = 0.6; trust 0.2 + 0.25 x 0.8 = 0.4; slot 1 trust 0.6 + 0.1 = 0.7
-    assert state.satisfaction[0, ALPHA] == pytest.approx(0.6)
-    assert state.trust[0, ALPHA] == pytest.approx(0.4)
-    assert state.satisfaction[1, ALPHA] == pytest.approx(0.5)
-    assert state.trust[1, ALPHA] == pytest.approx(0.7)
-    assert state.trust[22, ALPHA] == 0.0  # free slots are not touched
-    assert_totals_consistent(model)
+    assert ctx.paid[ALPHA] == pytest.approx(5.0)
+    assert ctx.nudges == [([0], ALPHA, 0.0, 0.05)]
 
 
 # ============================================================================================
@@ -567,22 +538,16 @@ def test_nudge_moves_satisfaction_only_after_an_experience():
 # ============================================================================================
 
 
-def raw_and_adjusted(strategies, **overrides):
-    """The shop arrays before and after the strategies' ``adjust``."""
-    model = tiny_model(strategies, **overrides)
-    return ShopArrays.from_scenario(model.config), model.base_params, model
+def adjusted(cls, scenario=None, **config):
+    """The tiny scenario's shop arrays, those after ``cls``'s ``adjust`` on alpha, and it."""
+    raw = ShopArrays.from_scenario(tiny_scenario(**(scenario or {})))
+    strategy = FakeContext().add(cls, **config)
+    return raw, strategy.adjust(raw), strategy
 
 
 def test_service_overrides_only_the_shops_service():
-    raw, adj, model = raw_and_adjusted(
-        {
-            "service": {
-                "response_days": 0.1,
-                "resolution_rate": 0.95,
-                "complaint_voice": 2.0,
-                "cost_per_day": 40.0,
-            }
-        }
+    raw, adj, service = adjusted(
+        Service, response_days=0.1, resolution_rate=0.95, complaint_voice=2.0, cost_per_day=40.0
     )
     # default service: response 2 days, resolution 0.6, recovery 0.7, compensation 0.2
     np.testing.assert_allclose(adj.response_days, [0.1, 2.0])
@@ -591,9 +556,8 @@ def test_service_overrides_only_the_shops_service():
     np.testing.assert_allclose(adj.recovery, raw.recovery)
     np.testing.assert_allclose(adj.compensation, raw.compensation)
     np.testing.assert_allclose(raw.response_days, [2.0, 2.0])  # the input is not mutated
-    strategy(model, "service").on_day(0)
-    assert strategy_cost(model) == pytest.approx(40.0)
-    assert strategy_cost(model, BETA) == 0.0
+    service.on_day(0)
+    np.testing.assert_allclose(service.context.paid, [40.0, 0.0])
 
 
 @pytest.mark.parametrize(
@@ -610,7 +574,7 @@ def test_logistics_express_regions(regions, lead, cost):
     config = {"transit_factor": 0.4, "extra_cost": 6.0, "on_time": 0.99, "tracking": False}
     if regions is not None:
         config["express_regions"] = regions
-    raw, adj, _ = raw_and_adjusted({"logistics": config})
+    raw, adj, _ = adjusted(Logistics, **config)
     np.testing.assert_allclose(raw.lead_days, [[2.0, 4.0], [2.0, 4.0]])
     np.testing.assert_allclose(adj.lead_days[ALPHA], lead)
     np.testing.assert_allclose(adj.shipping_cost[ALPHA], cost)
@@ -624,24 +588,26 @@ def test_logistics_express_regions(regions, lead, cost):
 
 def test_privacy_cuts_the_shops_breach_rate():
     both = {"privacy_breach_rate": 0.01}
-    _, adj, model = raw_and_adjusted(
-        {"privacy": {"breach_reduction": 0.8, "cost_per_day": 50.0}},
-        shops={"alpha": both, "beta": dict(both)},
+    _, adj, privacy = adjusted(
+        Privacy,
+        {"shops": {"alpha": both, "beta": dict(both)}},
+        breach_reduction=0.8,
+        cost_per_day=50.0,
     )
     # 0.01 x (1 - 0.8) = 0.002; beta keeps 0.01
     np.testing.assert_allclose(adj.privacy_breach_rate, [0.002, 0.01])
-    strategy(model, "privacy").on_day(3)
-    assert strategy_cost(model) == pytest.approx(50.0)
+    privacy.on_day(3)
+    np.testing.assert_allclose(privacy.context.paid, [50.0, 0.0])
 
 
 def test_community_boosts_talk_and_reach():
-    _, adj, model = raw_and_adjusted(
-        {"community": {"talk_multiplier": 2.0, "reach_multiplier": 1.5, "cost_per_day": 30.0}}
+    _, adj, community = adjusted(
+        Community, talk_multiplier=2.0, reach_multiplier=1.5, cost_per_day=30.0
     )
     np.testing.assert_allclose(adj.talk_boost, [2.0, 1.0])
     np.testing.assert_allclose(adj.reach_boost, [1.5, 1.0])
-    strategy(model, "community").on_day(0)
-    assert strategy_cost(model) == pytest.approx(30.0)
+    community.on_day(0)
+    np.testing.assert_allclose(community.context.paid, [30.0, 0.0])
 
 
 # ============================================================================================
@@ -650,19 +616,17 @@ def test_community_boosts_talk_and_reach():
 
 
 def crm(**config):
-    model = tiny_model({"crm": config})
-    return strategy(model, "crm")
+    return FakeContext().add(Crm, **config)
 
 
-def at_risk_market(model):
+def at_risk_market(ctx):
     # satisfaction of experienced customers 0..5; slot 4 (0.7) is not at risk (< 0.6)
-    experienced(model, np.arange(6), ALPHA, satisfaction=[0.2, 0.5, 0.3, 0.1, 0.7, 0.55])
-    state = model.state
+    state = ctx.customers
+    experienced(state, np.arange(6), ALPHA, satisfaction=[0.2, 0.5, 0.3, 0.1, 0.7, 0.55])
     state.last_order_day[6, ALPHA] = 0  # a customer without a delivery yet: not targeted
     state.satisfaction[6, ALPHA] = 0.05
-    experienced(model, [7], ALPHA, satisfaction=0.0)
+    experienced(ctx.customers, [7], ALPHA, satisfaction=0.0)
     state.dropped[7, ALPHA] = True  # churned: not a customer any more
-    recount(model)
 
 
 def test_crm_at_risk_targets_lowest_satisfaction_within_budget():
@@ -670,22 +634,22 @@ def test_crm_at_risk_targets_lowest_satisfaction_within_budget():
         target="at_risk", every_days=7, budget=3.0, cost_per_offer=1.0, coupon=0.15,
         care_effect=0.02, risk_threshold=0.6, valid_days=14,
     )  # fmt: skip
-    model = cr.model
-    at_risk_market(model)
-    state = model.state
+    ctx = cr.context
+    at_risk_market(ctx)
+    state = ctx.customers
     cr.on_day(8)  # not a multiple of 7
-    assert strategy_cost(model) == 0.0
+    assert ctx.paid[ALPHA] == 0.0
     cr.on_day(7)
     # 3 // 1 = 3 offers to the lowest: slot 3 (0.1), slot 0 (0.2), slot 2 (0.3)
     got = cr.coupons.valid(np.arange(8), 7)
     np.testing.assert_allclose(got, [0.15, 0, 0.15, 0.15, 0, 0, 0, 0])
-    assert strategy_cost(model) == pytest.approx(3.0)
+    assert ctx.paid[ALPHA] == pytest.approx(3.0)
     # contact adds 0.02 of missing satisfaction: 0.1 + 0.02 x 0.9 = 0.118
     assert state.satisfaction[3, ALPHA] == pytest.approx(0.118)
     assert state.satisfaction[1, ALPHA] == pytest.approx(0.5)
-    assert_totals_consistent(model)
+    assert ctx.nudges == [([3, 0, 2], ALPHA, 0.02, 0.0)]
     # the coupon: 100 x 0.85 = 85 in the offer, valid until 7 + 14 = 21, used by an order
-    model.day = 21
+    ctx.day = 21
     o = offer([3, 1])
     cr.offer(o)
     np.testing.assert_allclose(o.unit_price[:, ALPHA], [85.0, 100.0])
@@ -693,7 +657,7 @@ def test_crm_at_risk_targets_lowest_satisfaction_within_budget():
     o = offer([3, 0])
     cr.offer(o)
     np.testing.assert_allclose(o.unit_price[:, ALPHA], [100.0, 85.0])
-    model.day = 22
+    ctx.day = 22
     o = offer([0])
     cr.offer(o)
     assert o.unit_price[0, ALPHA] == pytest.approx(100.0)  # expired
@@ -702,23 +666,158 @@ def test_crm_at_risk_targets_lowest_satisfaction_within_budget():
 @pytest.mark.parametrize(("budget", "offers"), [(2.5, 2), (100.0, 5), (0.9, 0)])
 def test_crm_number_of_offers_is_budget_over_cost_capped_by_eligible(budget, offers):
     cr = crm(target="at_risk", every_days=1, budget=budget, cost_per_offer=1.0)
-    model = cr.model
-    at_risk_market(model)
+    ctx = cr.context
+    at_risk_market(ctx)
     cr.on_day(3)
     # min(budget // 1, 5 eligible): 2.5 -> 2, 100 -> 5, 0.9 -> 0
-    assert int((cr.coupons.valid(np.arange(20), 3) > 0).sum()) == offers
-    assert strategy_cost(model) == pytest.approx(offers * 1.0)
+    assert int((cr.coupons.valid(np.arange(12), 3) > 0).sum()) == offers
+    assert ctx.paid[ALPHA] == pytest.approx(offers * 1.0)
 
 
 def test_crm_valuable_targets_highest_spend():
     cr = crm(target="valuable", every_days=7, budget=4.0, cost_per_offer=2.0)
-    model = cr.model
-    experienced(model, np.arange(5), ALPHA, satisfaction=0.9)
-    model.state.spend[:5, ALPHA] = [10.0, 500.0, 50.0, 300.0, 0.0]
-    model.state.spend[5, BETA] = 9999.0  # spend at another shop does not count
+    ctx = cr.context
+    experienced(ctx.customers, np.arange(5), ALPHA, satisfaction=0.9)
+    ctx.customers.spend[:5, ALPHA] = [10.0, 500.0, 50.0, 300.0, 0.0]
+    ctx.customers.spend[5, BETA] = 9999.0  # spend at another shop does not count
     cr.on_day(14)
     # 4 // 2 = 2 offers: spend 500 (slot 1) and 300 (slot 3)
     got = cr.coupons.valid(np.arange(6), 14) > 0
     assert got.tolist() == [False, True, False, True, False, False]
-    assert strategy_cost(model) == pytest.approx(4.0)
+    assert ctx.paid[ALPHA] == pytest.approx(4.0)
+    assert ctx.nudges == [([1, 3], ALPHA, 0.02, 0.0)]
+
+
+# ============================================================================================
+# Cross-field checks, each in its lever's module
+# ============================================================================================
+
+
+def test_free_shipping_for_members_needs_membership():
+    members = {"eligibility": "members"}
+    assert FreeShipping.problems(members, {"free_shipping": members}, ["city"]) == [
+        (
+            ("eligibility",),
+            "a [shops.<name>.strategies.membership] section for 'members'",
+            "no membership programme",
+        )
+    ]
+    levers = {"free_shipping": members, "membership": {}}
+    assert FreeShipping.problems(members, levers, ["city"]) == []
+    everyone = {"eligibility": "all"}
+    assert FreeShipping.problems(everyone, {"free_shipping": everyone}, ["city"]) == []
+
+
+def test_logistics_express_regions_must_be_the_markets():
+    section = {"express_regions": ["remote", "moon", "city", 3]}
+    expected = "regions of ['city', 'remote']"
+    # regions named in sorted order in the expectation; each stranger is one problem
+    assert Logistics.problems(section, {"logistics": section}, ["remote", "city"]) == [
+        (("express_regions",), expected, "'moon'"),
+        (("express_regions",), expected, "3"),
+    ]
+    assert Logistics.problems({"express_regions": "city"}, {}, ["city"]) == []  # a type error
+    assert Logistics.problems({}, {}, ["city"]) == []
+
+
+def test_cross_field_problems_are_located_under_the_shop():
+    with pytest.raises(ScenarioError) as caught:
+        tiny_scenario(
+            shops={
+                "beta": {
+                    "strategies": {
+                        "free_shipping": {"eligibility": "members"},
+                        "logistics": {"express_regions": ["moon"]},
+                    }
+                }
+            }
+        )
+    found = [(p.path, p.given) for p in caught.value.problems]
+    assert found == [
+        ("shops.beta.strategies.free_shipping.eligibility", "no membership programme"),
+        ("shops.beta.strategies.logistics.express_regions", "'moon'"),
+    ]
+
+
+def test_levers_without_cross_field_rules_have_none():
+    quiet = [cls for cls in REGISTRY if cls not in (FreeShipping, Logistics)]
+    assert all(cls.problems({}, {}, ["city"]) == [] for cls in quiet)
+
+
+# ============================================================================================
+# The model's side of the context
+# ============================================================================================
+
+
+def test_model_context_shows_the_state_read_only_and_books_costs():
+    model = tiny_model({"privacy": {"cost_per_day": 7.0}})
+    (privacy,) = model.strategies
+    context = privacy.context
+    assert isinstance(context, ModelContext)
+    assert (context.day, context.festival_today, context.rng) == (0, False, model.rng)
+    model.state.satisfaction[2, ALPHA] = 0.25
+    view = context.state
+    assert view.satisfaction[2, ALPHA] == 0.25  # a view of the live state, not a copy
+    assert view.slots == model.state.slots
+    with pytest.raises(ValueError, match="read-only"):
+        view.satisfaction[2, ALPHA] = 1.0
+    privacy.on_day(0)
+    privacy.pay(np.array([1.5, 2.0]))
+    # 7 per day + 1.5 + 2 = 10.5, all in alpha's strategy_cost
+    np.testing.assert_allclose(model.ledger.values["strategy_cost"], [10.5, 0.0])
+
+
+def test_model_context_finds_strategies_configured_before():
+    model = tiny_model({"membership": {}, "free_shipping": {"eligibility": "members"}})
+    membership, free_shipping = model.strategies
+    assert free_shipping.membership is membership
+    assert free_shipping.context.strategy_of(ALPHA, "membership") is membership
+    with pytest.raises(LookupError, match="'beta' has no membership strategy"):
+        free_shipping.context.strategy_of(BETA, "membership")
+
+
+def test_nudge_moves_satisfaction_only_after_an_experience():
+    model = tiny_model()
+    state = model.state
+    experienced(state, [0], ALPHA, satisfaction=0.2, trust=0.2)
+    state.trust[1, ALPHA] = 0.6  # aware, no experience
+    recount(model)
+    model.nudge(np.array([0, 1, 22]), ALPHA, satisfaction=0.5, trust=0.25)  # 22: free slot
+    # sat 0.2 + 0.5 x 0.8 = 0.6; trust 0.2 + 0.25 x 0.8 = 0.4; slot 1 trust 0.6 + 0.1 = 0.7
+    assert state.satisfaction[0, ALPHA] == pytest.approx(0.6)
+    assert state.trust[0, ALPHA] == pytest.approx(0.4)
+    assert state.satisfaction[1, ALPHA] == pytest.approx(0.5)
+    assert state.trust[1, ALPHA] == pytest.approx(0.7)
+    assert state.trust[22, ALPHA] == 0.0  # free slots are not touched
     assert_totals_consistent(model)
+
+
+def test_promotions_winback_reconsideration_through_the_model_keeps_totals():
+    model = tiny_model({"promotions": {"winback_coupon": 0.2, "winback_after_days": 3}})
+    state = model.state
+    experienced(state, [0, 1, 2], ALPHA, last_order_day=-3)
+    state.first_order_day[[0, 1, 2], ALPHA] = -3
+    state.dropped[[0, 1], ALPHA] = True
+    state.aware[1, ALPHA] = False  # churned and forgotten
+    recount(model)
+    model.step()  # day 0 = -3 + 3: coupons sent, 0 and 1 consider alpha again
+    assert not state.dropped[[0, 1], ALPHA].any()
+    assert state.aware[[0, 1], ALPHA].all()
+    assert_totals_consistent(model)
+
+
+def test_the_example_of_adding_a_strategy_works(monkeypatch):
+    text = (Path(__file__).parents[1] / "docs" / "adding-a-strategy.md").read_text("utf-8")
+    module = types.ModuleType("tenth_gift")  # a real module: pydantic resolves names in it
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(text.split("```python\n")[1].split("```")[0], module.__dict__)  # step 1's module
+    gift = FakeContext().add(module.TenthGift, every=10, effect=0.05, cost=8.0)
+    ctx = gift.context
+    experienced(ctx.customers, [0, 1, 2], ALPHA, satisfaction=0.6)
+    ctx.customers.orders[[0, 1, 2], ALPHA] = [10, 9, 20]
+    gift.after_purchase(orders([0, 1, 2], 50.0))
+    # orders 10 and 20 are multiples of 10: slots 0 and 2 get a gift of 8 each;
+    # satisfaction 0.6 + 0.05 x 0.4 = 0.62
+    assert ctx.paid[ALPHA] == pytest.approx(16.0)
+    assert ctx.nudges == [([0, 2], ALPHA, 0.05, 0.0)]
+    np.testing.assert_allclose(ctx.customers.satisfaction[[0, 1, 2], ALPHA], [0.62, 0.6, 0.62])

@@ -21,6 +21,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from loyaltysim.engine.agents import Customer, Shop
+from loyaltysim.engine.context import ModelContext
 from loyaltysim.engine.ledger import DailyLedger, close_day, reporters
 from loyaltysim.engine.network import build_adjacency, to_networkx
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
@@ -96,11 +97,12 @@ class LoyaltyModel(mesa.Model):
         )
         self.state = CustomerState.empty(self._capacity(), self.n_shops)
         self.strategies: list[Strategy] = []
+        context = ModelContext(self)
         for s, shop in enumerate(scenario.shops.values()):
             for cls in REGISTRY:
                 config = getattr(shop.strategies, cls.key)
                 if config is not None:
-                    self.strategies.append(cls(self, s, config))
+                    self.strategies.append(cls(context, s, config))
         self.base_params = ShopArrays.from_scenario(scenario)
         for strategy in self.strategies:
             self.base_params = strategy.adjust(self.base_params)
@@ -604,15 +606,6 @@ class LoyaltyModel(mesa.Model):
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ strategy services
-    def strategy_of(self, shop: int, key: str) -> Strategy:
-        """The strategy ``key`` of ``shop`` (configured before the one asking)."""
-        for strategy in self.strategies:
-            if strategy.shop == shop and strategy.key == key:
-                return strategy
-        raise LookupError(
-            f"shop {self.config.shops and list(self.config.shops)[shop]!r} has no {key} strategy"
-        )
-
     def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
         """Raise customers' satisfaction and trust in ``shop`` (care touches, gifts).
 

@@ -32,7 +32,7 @@ from loyaltysim.scenario.problems import (
     problems_from_toml_error,
     problems_from_validation_error,
 )
-from loyaltysim.strategies import Strategies
+from loyaltysim.strategies import REGISTRY, Strategies
 
 
 class RunConfig(Strict):
@@ -405,36 +405,19 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
 
 
 def _strategy_problems(shops: Mapping[str, Any], regions: list[str]) -> list[tuple]:
-    """Strategies that need another strategy, or name regions the market lacks."""
+    """Each configured strategy's own cross-field checks (``Strategy.problems``), located."""
     problems: list[tuple] = []
     for name, shop in shops.items():
         levers = shop.get("strategies") if isinstance(shop, Mapping) else None
         if not isinstance(levers, Mapping):
             continue
-        shipping = levers.get("free_shipping")
-        if (
-            isinstance(shipping, Mapping)
-            and shipping.get("eligibility") == "members"
-            and not isinstance(levers.get("membership"), Mapping)
-        ):
-            problems.append(
-                (
-                    ("shops", name, "strategies", "free_shipping", "eligibility"),
-                    "a [shops.<name>.strategies.membership] section for 'members'",
-                    "no membership programme",
-                )
-            )
-        logistics = levers.get("logistics")
-        express = logistics.get("express_regions") if isinstance(logistics, Mapping) else None
-        for region in express if isinstance(express, list) else []:
-            if region not in regions:
-                problems.append(
-                    (
-                        ("shops", name, "strategies", "logistics", "express_regions"),
-                        f"regions of {sorted(regions)}",
-                        repr(region),
-                    )
-                )
+        for cls in REGISTRY:
+            section = levers.get(cls.key)
+            if isinstance(section, Mapping):
+                problems += [
+                    (("shops", name, "strategies", cls.key, *path), expected, given)
+                    for path, expected, given in cls.problems(section, levers, regions)
+                ]
     return problems
 
 

@@ -15,20 +15,115 @@ configured under ``[shops.<name>.strategies.<key>]`` and acts only at named hook
 Every hook is vectorised over customers. A strategy pays its own way: outlays go to the
 shop's ``strategy_cost``, price cuts show in ``discounts`` and lower revenue, so profit
 stays honest.
+
+A strategy never sees the model: it gets a :class:`ShopContext`, the few things a lever may
+read (the day, the random stream, read-only customer arrays) and do (nudge attitudes, let
+churned customers reconsider, pay). So a strategy's unit test builds a context on a handful
+of customers, and a lever cannot move the engine's state behind the running totals' back.
+Checks that span sections of the scenario (a lever needing another, regions it names) live
+with the lever as :meth:`Strategy.problems`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
 from loyaltysim.engine.state import NEVER
 
 if TYPE_CHECKING:
-    from loyaltysim.engine.model import LoyaltyModel
     from loyaltysim.engine.params import ShopArrays
+    from loyaltysim.scenario.schema import MarketConfig
+
+#: A cross-field problem of a strategy's section: the key path below the section (empty for
+#: the section itself), what was expected and what was given.
+SectionProblem = tuple[tuple[str | int, ...], str, str]
+
+
+@dataclass(frozen=True)
+class StateView:
+    """Read-only views of the per-customer arrays strategies read (slot x shop where 2-D).
+
+    Views, not copies: they show the engine's state as it is now, but writing to them
+    raises, so attitudes change only through :meth:`ShopContext.nudge` and
+    :meth:`ShopContext.reconsider`.
+    """
+
+    active: np.ndarray  # bool: slot holds a customer in the market
+    uid: np.ndarray  # customer id (birthdays are derived from it)
+    dropped: np.ndarray  # bool: has churned from the shop
+    satisfaction: np.ndarray  # 0..1
+    experiences: np.ndarray  # deliveries experienced (ever)
+    orders: np.ndarray  # orders placed while recording
+    spend: np.ndarray  # revenue from the customer while recording
+    last_order_day: np.ndarray  # NEVER if none
+
+    @classmethod
+    def of(cls, state: Any) -> StateView:
+        """Read-only views of the same-named arrays of ``state``."""
+        views = {}
+        for field in fields(cls):
+            view = getattr(state, field.name).view()
+            view.flags.writeable = False
+            views[field.name] = view
+        return cls(**views)
+
+    @property
+    def slots(self) -> int:
+        """Number of slots (active or free): the length of a strategy's own arrays."""
+        return int(self.active.shape[0])
+
+
+class ShopContext(Protocol):
+    """What a strategy may see of the market and do to it; the engine implements it."""
+
+    @property
+    def day(self) -> int:
+        """Today (negative during warm-up)."""
+        ...
+
+    @property
+    def festival_today(self) -> bool:
+        """Whether a festival event runs today."""
+        ...
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The model's random stream: every draw of a strategy comes from it."""
+        ...
+
+    @property
+    def market(self) -> MarketConfig:
+        """The scenario's ``[market]`` section (reference price, regions, top-up value)."""
+        ...
+
+    @property
+    def state(self) -> StateView:
+        """Read-only views of the customers' arrays."""
+        ...
+
+    def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
+        """Close the given shares of customers' gaps to full satisfaction and trust in ``shop``.
+
+        Satisfaction moves only for customers who have experienced the shop; inactive slots
+        are left alone.
+        """
+        ...
+
+    def reconsider(self, slots: np.ndarray, shop: int) -> None:
+        """Active customers in ``slots`` who churned from ``shop`` consider it again."""
+        ...
+
+    def pay(self, shop: int, amount: float) -> None:
+        """Book an outlay of ``shop`` in today's ``strategy_cost``."""
+        ...
+
+    def strategy_of(self, shop: int, key: str) -> Strategy:
+        """The strategy ``key`` of ``shop`` (one configured before the one asking)."""
+        ...
 
 
 @dataclass
@@ -81,10 +176,22 @@ class Strategy:
     #: Pydantic model of the strategy's section.
     config_model: ClassVar[type]
 
-    def __init__(self, model: LoyaltyModel, shop: int, config: Any) -> None:
-        self.model = model
+    def __init__(self, context: ShopContext, shop: int, config: Any) -> None:
+        self.context = context
         self.shop = shop
         self.config = config
+
+    @classmethod
+    def problems(
+        cls, section: Mapping[str, Any], levers: Mapping[str, Any], regions: list[str]
+    ) -> list[SectionProblem]:
+        """Cross-field problems of this strategy's ``section`` (a raw mapping, before validation).
+
+        ``levers`` is the shop's whole ``strategies`` table (a lever may need another) and
+        ``regions`` the market's region names. Key paths are relative to the section; the
+        scenario layer prefixes ``shops.<name>.strategies.<key>``. Default: none.
+        """
+        return []
 
     def adjust(self, params: ShopArrays) -> ShopArrays:
         """Change the shop's static parameters; default: none."""
@@ -115,11 +222,15 @@ class Strategy:
         """Book an outlay of this strategy in the shop's ``strategy_cost``."""
         total = float(np.sum(amount))
         if total:
-            self.model.ledger.values["strategy_cost"][self.shop] += total
+            self.context.pay(self.shop, total)
+
+    def nudge(self, slots: np.ndarray, satisfaction: float, trust: float) -> None:
+        """Nudge customers' satisfaction and trust in this shop (see ``ShopContext.nudge``)."""
+        self.context.nudge(slots, self.shop, satisfaction=satisfaction, trust=trust)
 
     def customers(self) -> np.ndarray:
         """Active customers who have ordered from the shop and not dropped it."""
-        state = self.model.state
+        state = self.context.state
         return np.flatnonzero(
             state.active
             & (state.last_order_day[:, self.shop] != NEVER)

@@ -42,7 +42,7 @@ class Care(Strategy):
             return
         new = orders.slots[orders.first_ever]
         if new.size:
-            self.model.nudge(new, self.shop, satisfaction=0.0, trust=cfg.trial_effect)
+            self.nudge(new, satisfaction=0.0, trust=cfg.trial_effect)
             self.pay(cfg.trial_cost * new.size)
 
     def on_day(self, day: int) -> None:
@@ -52,11 +52,11 @@ class Care(Strategy):
             return
         customers = self.customers()
         if cfg.birthday_greetings:
-            born = customers[is_birthday(self.model.state.uid[customers], day)]
+            born = customers[is_birthday(self.context.state.uid[customers], day)]
             if born.size:
                 effect = cfg.greeting_effect
-                self.model.nudge(born, self.shop, satisfaction=effect, trust=effect)
+                self.nudge(born, satisfaction=effect, trust=effect)
                 self.pay(cfg.greeting_cost * born.size)
         if cfg.notice_every_days and day % cfg.notice_every_days == 0 and customers.size:
-            self.model.nudge(customers, self.shop, satisfaction=0.0, trust=cfg.notice_effect)
+            self.nudge(customers, satisfaction=0.0, trust=cfg.notice_effect)
             self.pay(cfg.notice_cost * customers.size)

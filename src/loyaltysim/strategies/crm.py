@@ -10,13 +10,13 @@ sent to its customers ranked by risk (lowest satisfaction first, among those bel
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import Field
 
 from loyaltysim.scenario.base import NonNeg, Share, Strict
-from loyaltysim.strategies.base import CouponBook, Offer, Orders, Strategy
+from loyaltysim.strategies.base import CouponBook, Offer, Orders, ShopContext, Strategy
 
 
 class CrmConfig(Strict):
@@ -38,13 +38,13 @@ class Crm(Strategy):
     key = "crm"
     config_model = CrmConfig
 
-    def __init__(self, model: Any, shop: int, config: CrmConfig) -> None:
-        super().__init__(model, shop, config)
-        self.coupons = CouponBook(model.state.slots)
+    def __init__(self, context: ShopContext, shop: int, config: CrmConfig) -> None:
+        super().__init__(context, shop, config)
+        self.coupons = CouponBook(context.state.slots)
 
     def offer(self, offer: Offer) -> None:
         """Offers received are a share off the next order."""
-        share = self.coupons.valid(offer.slots, self.model.day)
+        share = self.coupons.valid(offer.slots, self.context.day)
         offer.unit_price[:, self.shop] *= 1.0 - share
 
     def after_purchase(self, orders: Orders) -> None:
@@ -56,7 +56,7 @@ class Crm(Strategy):
         cfg = self.config
         if day % cfg.every_days:
             return
-        state, s = self.model.state, self.shop
+        state, s = self.context.state, self.shop
         customers = self.customers()
         if cfg.target == "at_risk":
             sat = state.satisfaction[customers, s]
@@ -69,7 +69,7 @@ class Crm(Strategy):
             return
         targets = customers[np.argsort(score, kind="stable")[:count]]
         self.coupons.give(targets, cfg.coupon, day, day + cfg.valid_days)
-        self.model.nudge(targets, s, satisfaction=cfg.care_effect, trust=0.0)
+        self.nudge(targets, satisfaction=cfg.care_effect, trust=0.0)
         self.pay(cfg.cost_per_offer * count)
 
     def forget(self, slots: np.ndarray) -> None:

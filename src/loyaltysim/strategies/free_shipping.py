@@ -9,13 +9,14 @@ price, cost less than the fee saved; so baskets bunch just above the threshold (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
 
 from loyaltysim.scenario.base import NonNeg, Share, Strict
-from loyaltysim.strategies.base import Offer, Strategy
+from loyaltysim.strategies.base import Offer, SectionProblem, ShopContext, Strategy
 
 
 class FreeShippingConfig(Strict):
@@ -34,11 +35,28 @@ class FreeShipping(Strategy):
     key = "free_shipping"
     config_model = FreeShippingConfig
 
-    def __init__(self, model: Any, shop: int, config: FreeShippingConfig) -> None:
-        super().__init__(model, shop, config)
+    def __init__(self, context: ShopContext, shop: int, config: FreeShippingConfig) -> None:
+        super().__init__(context, shop, config)
         self.membership = None
         if config.eligibility == "members":
-            self.membership = model.strategy_of(shop, "membership")
+            self.membership = context.strategy_of(shop, "membership")
+
+    @classmethod
+    def problems(
+        cls, section: Mapping[str, Any], levers: Mapping[str, Any], regions: list[str]
+    ) -> list[SectionProblem]:
+        """Free shipping for members needs the shop's membership programme."""
+        if section.get("eligibility") == "members" and not isinstance(
+            levers.get("membership"), Mapping
+        ):
+            return [
+                (
+                    ("eligibility",),
+                    "a [shops.<name>.strategies.membership] section for 'members'",
+                    "no membership programme",
+                )
+            ]
+        return []
 
     def offer(self, offer: Offer) -> None:
         """Free shipping where eligible; short baskets top up when it pays."""
@@ -50,9 +68,9 @@ class FreeShipping(Strategy):
             offer.fee[:, s] = np.where(self.membership.member[offer.slots], 0.0, offer.fee[:, s])
             return
         goods, fee = offer.goods[:, s], offer.fee[:, s]
-        target = cfg.threshold * (1.0 + cfg.overshoot * self.model.rng.random(goods.size))
+        target = cfg.threshold * (1.0 + cfg.overshoot * self.context.rng.random(goods.size))
         short = np.maximum(target - goods, 0.0)
-        value = self.model.config.market.top_up_value
+        value = self.context.market.top_up_value
         tops_up = (goods < cfg.threshold) & (short * (1.0 - value) < fee)
         free = (goods >= cfg.threshold) | tops_up
         unit = np.maximum(offer.unit_price[:, s], 1e-12)

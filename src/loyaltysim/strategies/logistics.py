@@ -8,14 +8,16 @@ of a delay; each parcel costs ``extra_cost`` more (times the region's shipping f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from pydantic import Field
 
 from loyaltysim.engine.params import ShopArrays
 from loyaltysim.scenario.base import NonNeg, Share, Strict
-from loyaltysim.strategies.base import Strategy
+from loyaltysim.strategies.base import SectionProblem, Strategy
 
 
 class LogisticsConfig(Strict):
@@ -35,15 +37,27 @@ class Logistics(Strategy):
     key = "logistics"
     config_model = LogisticsConfig
 
+    @classmethod
+    def problems(
+        cls, section: Mapping[str, Any], levers: Mapping[str, Any], regions: list[str]
+    ) -> list[SectionProblem]:
+        """Express regions must be regions of the market."""
+        express = section.get("express_regions")
+        return [
+            (("express_regions",), f"regions of {sorted(regions)}", repr(region))
+            for region in (express if isinstance(express, list) else [])
+            if region not in regions
+        ]
+
     def adjust(self, params: ShopArrays) -> ShopArrays:
         """Faster, dearer (and possibly more reliable) delivery in the express regions."""
         cfg, s = self.config, self.shop
-        names = self.model.regions
+        market = self.context.market.regions
         regions = np.array(
-            [cfg.express_regions is None or name in cfg.express_regions for name in names]
+            [cfg.express_regions is None or name in cfg.express_regions for name in market]
         )
-        transit = np.array([r.delivery_days for r in self.model.config.market.regions.values()])
-        factor = np.array([r.shipping_factor for r in self.model.config.market.regions.values()])
+        transit = np.array([r.delivery_days for r in market.values()])
+        factor = np.array([r.shipping_factor for r in market.values()])
         lead = params.lead_days.copy()
         lead[s] -= regions * transit * (1.0 - cfg.transit_factor)
         cost = params.shipping_cost.copy()

@@ -13,13 +13,12 @@ Nunes (2009): spend thresholds, a benefit per tier, demotion after inactivity.
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from loyaltysim.scenario.base import NonNeg, Share, Strict
-from loyaltysim.strategies.base import Offer, Orders, Strategy, is_birthday
+from loyaltysim.strategies.base import Offer, Orders, ShopContext, Strategy, is_birthday
 
 
 class Tier(Strict):
@@ -89,9 +88,9 @@ class Membership(Strategy):
     key = "membership"
     config_model = MembershipConfig
 
-    def __init__(self, model: Any, shop: int, config: MembershipConfig) -> None:
-        super().__init__(model, shop, config)
-        slots = model.state.slots
+    def __init__(self, context: ShopContext, shop: int, config: MembershipConfig) -> None:
+        super().__init__(context, shop, config)
+        slots = context.state.slots
         self.member = np.zeros(slots, bool)
         self.points = np.zeros(slots)
         self.spend = np.zeros(slots)
@@ -132,13 +131,13 @@ class Membership(Strategy):
         reward = np.minimum(self.reward, offer.goods[:, s]) * due
         offer.unit_price[:, s] -= reward / offer.quantity[:, s]
         forfeit = self.points[slots] * self.config.point_value + saving
-        reference = self.model.config.market.reference_price
+        reference = self.context.market.reference_price
         offer.bonus[:, s] += self.config.switching_weight * forfeit / reference
 
     def after_purchase(self, orders: Orders) -> None:
         """Join, redeem, earn points, climb tiers, ship faster."""
         cfg, slots = self.config, orders.slots
-        join = orders.first_ever & (self.model.rng.random(slots.size) < cfg.join_share)
+        join = orders.first_ever & (self.context.rng.random(slots.size) < cfg.join_share)
         self.member[slots[join]] = True
         member = self.member[slots]
         redeemed = member & (self.points[slots] >= cfg.reward_points)
@@ -147,25 +146,24 @@ class Membership(Strategy):
         self.spend[slots] += member * orders.goods
         reached = np.searchsorted(self.threshold, self.spend[slots], side="right") - 1
         self.tier[slots] = np.where(member, np.maximum(self.tier[slots], reached), 0)
-        self.last_order[slots] = self.model.day
+        self.last_order[slots] = self.context.day
         orders.lead_days -= np.where(member, self.faster[self.tier[slots]], 0.0)
         np.maximum(orders.lead_days, 0.0, out=orders.lead_days)
 
     def on_day(self, day: int) -> None:
         """Demotion, expiry, birthday gifts and running costs."""
         cfg = self.config
-        members = np.flatnonzero(self.member & self.model.state.active)
+        state = self.context.state
+        members = np.flatnonzero(self.member & state.active)
         idle = day - self.last_order[members]
         demote = members[(idle > 0) & (idle % cfg.demotion_days == 0) & (self.tier[members] > 0)]
         self.tier[demote] -= 1
         self.spend[demote] = self.threshold[self.tier[demote]]
         self.points[members[idle == cfg.points_expiry_days]] = 0.0
-        gifted = members[
-            is_birthday(self.model.state.uid[members], day) & (self.gift[self.tier[members]] > 0)
-        ]
+        gifted = members[is_birthday(state.uid[members], day) & (self.gift[self.tier[members]] > 0)]
         if gifted.size:
             self.pay(self.gift[self.tier[gifted]])
-            self.model.nudge(gifted, self.shop, satisfaction=cfg.gift_effect, trust=0.0)
+            self.nudge(gifted, satisfaction=cfg.gift_effect, trust=0.0)
         self.pay(cfg.cost_per_member_day * members.size)
 
     def forget(self, slots: np.ndarray) -> None:

@@ -11,14 +11,12 @@ the shop again), each sent coupon costing ``winback_cost``. During festival even
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from pydantic import Field
 
 from loyaltysim.engine.state import NEVER
 from loyaltysim.scenario.base import NonNeg, Share, Strict
-from loyaltysim.strategies.base import CouponBook, Offer, Orders, Strategy
+from loyaltysim.strategies.base import CouponBook, Offer, Orders, ShopContext, Strategy
 
 
 class PromotionsConfig(Strict):
@@ -39,19 +37,19 @@ class Promotions(Strategy):
     key = "promotions"
     config_model = PromotionsConfig
 
-    def __init__(self, model: Any, shop: int, config: PromotionsConfig) -> None:
-        super().__init__(model, shop, config)
-        self.coupons = CouponBook(model.state.slots)
+    def __init__(self, context: ShopContext, shop: int, config: PromotionsConfig) -> None:
+        super().__init__(context, shop, config)
+        self.coupons = CouponBook(context.state.slots)
 
     def offer(self, offer: Offer) -> None:
         """Apply the discount, the festival cut, and new-customer or win-back coupons."""
         s, cfg, slots = self.shop, self.config, offer.slots
         cut = 1.0 - cfg.discount
-        if self.model.festival_today:
+        if self.context.festival_today:
             cut *= 1.0 - cfg.festival_discount
-        new = self.model.state.last_order_day[slots, s] == NEVER
+        new = self.context.state.last_order_day[slots, s] == NEVER
         coupon = np.maximum(
-            new * cfg.new_customer_coupon, self.coupons.valid(slots, self.model.day)
+            new * cfg.new_customer_coupon, self.coupons.valid(slots, self.context.day)
         )
         offer.unit_price[:, s] *= cut * (1.0 - coupon)
 
@@ -64,14 +62,14 @@ class Promotions(Strategy):
         cfg = self.config
         if cfg.winback_coupon <= 0.0:
             return
-        state = self.model.state
+        state = self.context.state
         lapsed = np.flatnonzero(
             state.active & (state.last_order_day[:, self.shop] == day - cfg.winback_after_days)
         )
         if lapsed.size == 0:
             return
         self.coupons.give(lapsed, cfg.winback_coupon, day, day + cfg.winback_valid_days)
-        self.model.reconsider(lapsed, self.shop)
+        self.context.reconsider(lapsed, self.shop)
         self.pay(cfg.winback_cost * lapsed.size)
 
     def forget(self, slots: np.ndarray) -> None:
