@@ -56,7 +56,7 @@ MIB = 1024.0  # ru_maxrss is in KiB on Linux
 # --------------------------------------------------------------------------- scenario
 def bench_scenario(path: Path, customers: int, shops: int, days: int):
     """The scenario at the requested size; extra shops are varied copies of the file's shops."""
-    from loyaltysim.scenario.schema import load_scenario, validate
+    from loyaltysim.scenario import load_scenario, validate
 
     scenario = load_scenario(
         path,

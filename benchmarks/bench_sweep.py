@@ -81,7 +81,7 @@ def rss_mib() -> float:
 
 
 def _scenario_file(folder: Path, sweep: str, overrides: dict[str, Any]) -> Path:
-    from loyaltysim.scenario.schema import load_scenario, to_toml
+    from loyaltysim.scenario import load_scenario, to_toml
 
     text = BASELINE.read_text(encoding="utf-8")
     text = text[: text.index("# Variants:")] + sweep
@@ -95,7 +95,7 @@ def _scenario_file(folder: Path, sweep: str, overrides: dict[str, Any]) -> Path:
 # --------------------------------------------------------------------------- in the subprocess
 def measure_throughput(args: argparse.Namespace) -> dict[str, Any]:
     from loyaltysim.experiment.sweep.run import run_sweep
-    from loyaltysim.scenario.schema import load_scenario
+    from loyaltysim.scenario import load_scenario
 
     folder = Path(tempfile.mkdtemp(prefix="bench_sweep_"))
     path = _scenario_file(folder, THROUGHPUT_SWEEP.format(replications=args.runs // 4), {})
@@ -160,7 +160,7 @@ def measure_throughput(args: argparse.Namespace) -> dict[str, Any]:
 def measure_memory(args: argparse.Namespace) -> dict[str, Any]:
     from loyaltysim.experiment.sweep import store as sweep_store
     from loyaltysim.experiment.sweep.run import run_sweep
-    from loyaltysim.scenario.schema import load_scenario
+    from loyaltysim.scenario import load_scenario
 
     folder = Path(tempfile.mkdtemp(prefix="bench_sweep_mem_"))
     small = {"market.customers": 300, "run.days": 10, "run.warmup_days": 2}

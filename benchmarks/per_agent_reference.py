@@ -49,7 +49,7 @@ from mesa.discrete_space import FixedAgent, Network
 from loyaltysim.engine.network import build_adjacency, to_networkx
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.mechanisms.delivery import Outcome
-from loyaltysim.scenario.schema import Scenario, load_scenario
+from loyaltysim.scenario import Scenario, load_scenario
 
 NO_SHOP = -1
 ON_TIME, LATE, DAMAGED, LOST = (int(o) for o in Outcome)

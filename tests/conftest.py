@@ -106,7 +106,7 @@ def small_scenario_file(tmp_path: Path, write_scenario: Callable[..., Path]) -> 
 @pytest.fixture
 def small_scenario(small_scenario_file: Path):
     """The small scenario, loaded and validated."""
-    from loyaltysim.scenario.schema import load_scenario
+    from loyaltysim.scenario import load_scenario
 
     return load_scenario(small_scenario_file)
 
@@ -115,7 +115,7 @@ def small_scenario(small_scenario_file: Path):
 def small_result(tmp_path_factory: pytest.TempPathFactory, write_scenario):
     """One in-memory run of the small scenario (workers=1, no result folder); read only."""
     from loyaltysim import run
-    from loyaltysim.scenario.schema import load_scenario
+    from loyaltysim.scenario import load_scenario
 
     file = write_scenario(tmp_path_factory.mktemp("small_result") / "small.toml")
     return run(load_scenario(file))

@@ -18,7 +18,9 @@ import numpy as np
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.state import NEVER
 from loyaltysim.engine.totals import ShopTotals
-from loyaltysim.scenario.schema import MarketConfig, deep_merge, validate
+from loyaltysim.scenario import validate
+from loyaltysim.scenario.keypaths import deep_merge
+from loyaltysim.scenario.schema import MarketConfig
 from loyaltysim.strategies import Offer, Orders, Strategy
 from loyaltysim.strategies.base import StateView
 

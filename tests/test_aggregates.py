@@ -9,7 +9,7 @@ from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.state import CustomerState
 from loyaltysim.engine.totals import ShopTotals
 from loyaltysim.mechanisms import awareness, population
-from loyaltysim.scenario.schema import validate
+from loyaltysim.scenario import validate
 
 NAMES = [f.name for f in fields(ShopTotals)]
 

@@ -16,8 +16,8 @@ from loyaltysim.experiment.sensitivity import SENSITIVITY_COLUMNS, analyse
 from loyaltysim.experiment.sweep.design import Design, make_design
 from loyaltysim.experiment.sweep.outputs import Output, market_figures, output_values
 from loyaltysim.experiment.sweep.run import run_sweep
+from loyaltysim.scenario import load_scenario
 from loyaltysim.scenario.experiment import SweepConfig, SweepParameter
-from loyaltysim.scenario.schema import load_scenario
 from sweep_helpers import GRID_SWEEP, MORRIS_SWEEP, write
 
 pytest.importorskip("SALib")

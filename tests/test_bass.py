@@ -11,7 +11,7 @@ import pytest
 
 from loyaltysim.analysis.bass import bass_cdf, daily_bass, fit_bass
 from loyaltysim.engine.model import LoyaltyModel
-from loyaltysim.scenario.schema import validate
+from loyaltysim.scenario import validate
 
 P, Q = 0.01, 0.5 * 10 * 0.02
 N, DAYS, REPLICATIONS = 10_000, 100, 6

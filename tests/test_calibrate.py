@@ -12,9 +12,9 @@ from loyaltysim.cli import main
 from loyaltysim.experiment.calibration import calibrate
 from loyaltysim.experiment.checks import calibration_plan
 from loyaltysim.experiment.sweep.task import run_point
+from loyaltysim.scenario import load_scenario
 from loyaltysim.scenario.keypaths import plain_base
 from loyaltysim.scenario.problems import ScenarioError
-from loyaltysim.scenario.schema import load_scenario
 from sweep_helpers import write
 
 TRUE_AWARENESS = 0.57

@@ -21,7 +21,7 @@ import pytest
 from loyaltysim.cli import main
 from loyaltysim.experiment.folder import partial_dir
 from loyaltysim.experiment.store import PartStore, fingerprint
-from loyaltysim.scenario.schema import load_scenario, to_toml
+from loyaltysim.scenario import load_scenario, to_toml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
@@ -145,7 +145,7 @@ def test_multi_error_file_reports_every_problem_at_once(cases):
         "bad_multi.toml:24: shops.beta.price: expected a number > 0, given -5.0",
         "bad_multi.toml:25: shops.beta.quality: expected a finite number",
         "bad_multi.toml:28: shops.beta.courier_by_region.mountains: expected a region of",
-        "given 'mountains'",
+        "given unknown region 'mountains'",
     )
     assert not c.out.exists()
 
@@ -169,14 +169,19 @@ def test_variant_errors_point_at_the_variant_lines(cases):
 
 
 def test_set_without_equals(cases):
-    assert_refused(cases["set_no_equals"], "--set", "'market.customers'", "dotted.key=value")
+    assert_refused(
+        cases["set_no_equals"],
+        "small.toml (--set market.customers): expected KEY=VALUE",
+        "given 'market.customers'",
+    )
 
 
 def test_set_with_wrong_type(cases):
-    # Line 11 of conftest's SMALL_TOML holds `customers = 500`.
+    # Line 11 of conftest's SMALL_TOML holds `customers = 500`, but the bad value is --set's.
     assert_refused(
         cases["set_wrong_type"],
-        'small.toml:11: market.customers: expected an integer, given "lots"',
+        "small.toml (--set market.customers=lots): market.customers: expected an integer, "
+        'given "lots"',
     )
 
 

@@ -9,7 +9,7 @@ from pandas.testing import assert_frame_equal
 from loyaltysim import run
 from loyaltysim.experiment.replication import simulate
 from loyaltysim.experiment.seeds import replication_seed
-from loyaltysim.scenario.schema import load_scenario
+from loyaltysim.scenario import load_scenario
 
 TABLES = ("timeseries", "replications", "summary", "retention", "customers")
 

@@ -16,9 +16,9 @@ import pytest
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.params import ShopArrays
 from loyaltysim.engine.schedule import EventSchedule
+from loyaltysim.scenario import load_scenario
 from loyaltysim.scenario.events import Festival
 from loyaltysim.scenario.problems import ScenarioError
-from loyaltysim.scenario.schema import load_scenario
 from strategy_helpers import ALPHA, BETA, assert_totals_consistent, recount, tiny_scenario
 
 CITY, REMOTE = 0, 1

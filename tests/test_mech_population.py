@@ -16,7 +16,7 @@ from loyaltysim.mechanisms.population import (
     populate,
     random_departures,
 )
-from loyaltysim.scenario.schema import validate
+from loyaltysim.scenario import validate
 
 
 def segments(**changes):

@@ -22,7 +22,7 @@ from loyaltysim.experiment import run as runner
 from loyaltysim.experiment.folder import OutputError, check_replaceable, partial_dir
 from loyaltysim.experiment.replication import simulate
 from loyaltysim.experiment.store import PartStore, StaleStoreError, fingerprint
-from loyaltysim.scenario.schema import load_scenario, to_toml, variant_names
+from loyaltysim.scenario import load_scenario, to_toml, variant_names
 
 TABLES = ("timeseries", "replications", "summary", "retention", "customers")
 FIGURES = ("market_share.png", "satisfaction_trust.png", "retention.png")

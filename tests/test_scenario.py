@@ -9,16 +9,10 @@ import numpy as np
 import pytest
 
 import loyaltysim
+from loyaltysim.scenario import Scenario, load_scenario, to_toml, variant_names, variant_of
+from loyaltysim.scenario.keypaths import deep_merge
+from loyaltysim.scenario.load import parse_set
 from loyaltysim.scenario.problems import ScenarioError
-from loyaltysim.scenario.schema import (
-    Scenario,
-    deep_merge,
-    load_scenario,
-    parse_set,
-    to_toml,
-    variant_names,
-    variant_of,
-)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
@@ -65,8 +59,10 @@ def test_scenarios_folder_is_not_empty():
     ],
 )
 def test_parse_set(item, path, value):
-    got_path, got_value = parse_set(item)
-    assert got_path == path
+    parsed = parse_set(item)
+    got_value = parsed.value
+    assert list(parsed.path) == path
+    assert parsed.argument == f"--set {item}"
     if isinstance(value, str) and value == "nan":
         assert isinstance(got_value, float)
         assert math.isnan(got_value)
@@ -77,7 +73,7 @@ def test_parse_set(item, path, value):
 
 @pytest.mark.parametrize("item", ["market.customers", "", "=3", "a..b=1", ".a=1", "a.=1"])
 def test_parse_set_rejects_malformed_items(item):
-    with pytest.raises(ValueError, match="--set"):
+    with pytest.raises(ValueError, match="KEY=VALUE"):
         parse_set(item)
 
 
@@ -177,7 +173,7 @@ SHOP = "[shops.alpha]\nprice = 50.0\nquality = 0.6\nunit_cost = 30.0\n"  # lines
 # (id, toml text, line, key path, a fragment of "expected", a fragment of "given")
 ERROR_CASES = [
     ("unknown key", "[shops.alpha]\nprice = 5.0\nprise = 5.0\nquality = 0.6\nunit_cost = 3.0\n",
-     3, "shops.alpha.prise", "no such key", "'prise'"),
+     3, "shops.alpha.prise", "known keys: acquisition_cost", "'prise', did you mean 'price'?"),
     ("text for integer", SHOP + '[run]\ndays = "ten"\n', 6, "run.days", "an integer", '"ten"'),
     ("text for number", '[shops.alpha]\nprice = "50"\nquality = 0.6\nunit_cost = 30.0\n',
      2, "shops.alpha.price", "a number", '"50"'),
@@ -218,7 +214,7 @@ ERROR_CASES = [
     ("variant bad value", SHOP + "[variants.v]\nshops.alpha.price = -1.0\n",
      6, "variants.v.shops.alpha.price", "> 0", "-1.0"),
     ("variant unknown key", SHOP + "[variants.v]\nrun.dayz = 3\n",
-     6, "variants.v.run.dayz", "no such key", "'dayz'"),
+     6, "variants.v.run.dayz", "known keys: days,", "'dayz', did you mean 'days'?"),
     ("variant region shares", SHOP + "[variants.v]\nmarket.regions.all.share = 0.5\n",
      6, "variants.v.market.regions", "add up to 1", "0.5"),
 ]  # fmt: skip
@@ -278,20 +274,29 @@ def test_variant_errors_point_at_the_override_lines():
     assert "fine" not in str(caught.value)
 
 
-def test_bad_override_points_at_the_key_in_the_file(small_scenario_file):
+def test_bad_override_blames_the_set_argument(small_scenario_file):
+    # The value comes from --set, not from `customers = 500` on line 11 of the file.
     with pytest.raises(ScenarioError) as caught:
         load_scenario(small_scenario_file, ["market.customers=many"])
     (problem,) = caught.value.problems
     assert problem.path == "market.customers"
-    assert problem.line == 11  # `customers = 500` in conftest's SMALL_TOML
+    assert problem.line is None
+    assert problem.argument == "--set market.customers=many"
     assert problem.expected == "an integer"
     assert '"many"' in problem.given
+    assert f"{small_scenario_file} (--set market.customers=many): market.customers:" in str(
+        caught.value
+    )
 
 
 def test_malformed_override_is_a_scenario_error(small_scenario_file):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(small_scenario_file, ["market.customers"])
-    assert "dotted.key=value" in str(caught.value)
+    (problem,) = caught.value.problems
+    assert problem.argument == "--set market.customers"
+    assert problem.expected.startswith("KEY=VALUE")
+    assert problem.given == "'market.customers'"  # said once, not repeated in the message
+    assert str(caught.value).count("market.customers") == 2  # the argument and the given
 
 
 def test_missing_and_undecodable_files(tmp_path):
@@ -378,3 +383,114 @@ def test_every_scenario_runs(path):
     assert len(result.replications) == len(variants) * reps * len(shops)
     assert not result.retention.empty
     assert result.retention["retention"].dropna().between(0, 1).all()
+
+
+# --------------------------------------------------------------------------------------------
+# Input that never falls over: each case was a traceback or a problem without a line
+# --------------------------------------------------------------------------------------------
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+
+
+def _problems_of(tmp_path, text, sets=()):
+    file = tmp_path / "bad.toml"
+    file.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(file, list(sets))
+    return caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (SHOP + "x = " + "[" * 1000 + "1" + "]" * 1000 + "\n", 5),
+        (SHOP + "\n\nx = " + "{ a = " * 1000 + "1" + " }" * 1000 + "\n", 7),
+        (SHOP + "[[" * 600 + "\n", 5),
+    ],
+    ids=["nested lists", "nested inline tables", "unclosed headers"],
+)
+def test_deep_nesting_is_a_located_problem(tmp_path, text, line):
+    # Was RecursionError from tomllib (exit 1).
+    (problem,) = _problems_of(tmp_path, text)
+    assert problem.line == line
+    assert "nested" in problem.expected or problem.expected == "valid TOML"
+
+
+def test_cross_reference_checks_skip_values_of_the_wrong_type(tmp_path):
+    # Was TypeError: 'bool' object is not iterable, in the events' shop check.
+    text = SHOP + '\n[[events]]\nkind = "data_breach"\nshop = true\nday = 1\n'
+    (problem,) = _problems_of(tmp_path, text)
+    assert (problem.line, problem.path) == (8, "events[0].shop")
+    assert problem.expected == "text"
+    assert problem.given == "true (true/false)"
+
+
+def test_cross_reference_problems_still_found_beside_type_errors(tmp_path):
+    text = SHOP + '[run]\ndays = "x"\n[[events]]\nkind = "data_breach"\nshop = "omega"\nday = 1\n'
+    located = [(p.line, p.path) for p in _problems_of(tmp_path, text)]
+    assert located == [(6, "run.days"), (9, "events[0].shop")]
+
+
+def test_syntax_error_at_end_of_file_has_the_last_line(tmp_path):
+    # tomllib says "at end of document"; the problem used to have no line.
+    (problem,) = _problems_of(tmp_path, SHOP + 'name = "abc')
+    assert problem.line == 5
+    assert problem.expected == "valid TOML"
+
+
+def test_missing_shops_table_is_reported_at_line_1(tmp_path):
+    (problem,) = _problems_of(tmp_path, '# no shops\nname = "x"\n')
+    assert (problem.line, problem.path) == (1, "shops")
+
+
+@pytest.mark.parametrize(
+    ("item", "path", "expected"),
+    [
+        # was OverflowError at run time
+        ("run.start_date=9999-12-31", "run.start_date", "a date <= 2200-12-31"),
+        ("run.start_date=0001-01-01", "run.start_date", "a date >= 1900-01-01"),
+        ("shops.thrift.courier.mean_delay_days=1e26", "shops.thrift.courier.mean_delay_days",
+         "<= 365"),  # was ValueError: lam value too large, at run time
+        ("market.arrival_rate=1e26", "market.arrival_rate", "<= 1"),
+        ("network.mean_degree=1e308", "network.mean_degree", "<= 1000"),
+    ],
+)  # fmt: skip
+def test_values_that_crashed_a_run_are_refused(item, path, expected):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, [item])
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.argument, problem.line) == (path, f"--set {item}", None)
+    assert expected in problem.expected
+
+
+def test_misspelt_key_in_set_says_did_you_mean_and_blames_the_argument():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, ["shops.thrift.prise=3"])
+    (problem,) = caught.value.problems
+    assert problem.given == "unknown key 'prise', did you mean 'price'?"
+    assert problem.argument == "--set shops.thrift.prise=3"
+    assert f"{BASELINE} (--set shops.thrift.prise=3): shops.thrift.prise:" in str(caught.value)
+    assert "baseline.toml:47" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("item", "path", "given"),
+    [
+        ("shops.thirft.price=3", "shops.thirft", "unknown shop 'thirft', did you mean 'thrift'?"),
+        ("market.regions.coastl.share=1", "market.regions.coastl", "unknown region 'coastl'"),
+        ("shops.thrift.courier_by_region.nowhere.cost=1", "shops.thrift.courier_by_region.nowhere",
+         "unknown region 'nowhere'"),
+    ],
+)  # fmt: skip
+def test_misspelt_name_in_set_is_one_problem(item, path, given):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, [item])
+    (problem,) = caught.value.problems  # not one "required" problem per key of a shop
+    assert (problem.path, problem.argument) == (path, f"--set {item}")
+    assert problem.given.startswith(given)
+
+
+def test_set_of_a_whole_new_named_table_is_allowed():
+    shop = "{ price = 50.0, quality = 0.5, unit_cost = 30.0 }"
+    scenario = load_scenario(BASELINE, [f"shops.newcomer={shop}"])
+    assert scenario.shops["newcomer"].price == 50.0

@@ -25,9 +25,9 @@ from loyaltysim.experiment.replication import simulate
 from loyaltysim.experiment.sweep.design import make_design
 from loyaltysim.experiment.sweep.run import run_sweep
 from loyaltysim.experiment.sweep.store import sweep_fingerprint
+from loyaltysim.scenario import load_scenario, to_toml
 from loyaltysim.scenario.experiment import SweepConfig, SweepParameter
 from loyaltysim.scenario.problems import ScenarioError
-from loyaltysim.scenario.schema import load_scenario, to_toml
 from sweep_helpers import GRID_SWEEP, write
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ from loyaltysim.engine.agents import Customer, Shop
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.experiment.results import RunResult
 from loyaltysim.experiment.run import run
+from loyaltysim.scenario import Scenario, load_scenario, validate, variant_of
 from loyaltysim.scenario.problems import ScenarioError
-from loyaltysim.scenario.schema import Scenario, load_scenario, validate, variant_of
 
 __version__ = "0.1.0"
 

@@ -45,8 +45,8 @@ from loyaltysim.app.settings import DEFAULT_SCENARIO, AppSettings, focal_shop
 from loyaltysim.engine.agents import Shop
 from loyaltysim.engine.figures import daily_figures, names
 from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.scenario import Scenario, validate
 from loyaltysim.scenario.problems import UserError
-from loyaltysim.scenario.schema import Scenario, validate
 
 #: Customers in the app unless the scenario has fewer: enough for stable shares, small
 #: enough that a simulated week redraws in well under a second on a laptop.

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from loyaltysim.scenario import Scenario, load_scenario
 from loyaltysim.scenario.problems import UserError
-from loyaltysim.scenario.schema import Scenario, load_scenario
 
 #: Environment variable naming the scenario file.
 ENV_SCENARIO = "LOYALTYSIM_APP_SCENARIO"

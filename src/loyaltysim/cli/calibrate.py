@@ -28,8 +28,8 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     from loyaltysim.cli.run import workers_of
     from loyaltysim.experiment.calibration import calibrate, report, write_calibration
     from loyaltysim.experiment.folder import check_replaceable
+    from loyaltysim.scenario import load_scenario
     from loyaltysim.scenario.problems import UserError
-    from loyaltysim.scenario.schema import load_scenario
 
     scenario = load_scenario(args.file, args.sets)
     if scenario.calibration is None:

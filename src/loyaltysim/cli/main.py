@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from loyaltysim import __version__
 from loyaltysim.cli import analyze, app, calibrate, report, run, sweep, validate
 from loyaltysim.scenario.problems import UserError
 
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="loyaltysim",
         description="Agent-based simulation of customer loyalty in e-commerce.",
     )
+    parser.add_argument("--version", action="version", version=f"loyaltysim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))

@@ -50,7 +50,7 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     """Run the scenario and print the digest and where the results are."""
     from loyaltysim.experiment.run import run
     from loyaltysim.report.text import headline
-    from loyaltysim.scenario.schema import load_scenario
+    from loyaltysim.scenario import load_scenario
 
     scenario = load_scenario(args.file, args.sets)
     out = args.out if args.out is not None else Path("results") / scenario.name

@@ -42,8 +42,8 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     """Run the sweep, print the summary; exit 1 if any run failed."""
     from loyaltysim.cli.run import workers_of
     from loyaltysim.experiment.sweep.run import run_sweep
+    from loyaltysim.scenario import load_scenario
     from loyaltysim.scenario.problems import UserError
-    from loyaltysim.scenario.schema import load_scenario
 
     # A batch system ending the job (SLURM sends SIGTERM before SIGKILL) stops the sweep like
     # Ctrl-C: finished runs are on disk, meta.json says "interrupted", --resume continues.

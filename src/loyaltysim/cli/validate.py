@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace, argv: list[str]) -> int:
     """Load and validate; print a one-line description of the scenario."""
     from loyaltysim.experiment.checks import check_experiment_sections
-    from loyaltysim.scenario.schema import load_scenario, variant_names
+    from loyaltysim.scenario import load_scenario, variant_names
 
     scenario = load_scenario(args.file, args.sets)
     check_experiment_sections(scenario, args.file)  # [sweep] and [calibration], if any

@@ -59,10 +59,10 @@ from loyaltysim.experiment.store import write_atomic
 from loyaltysim.experiment.sweep.design import DesignParameter
 from loyaltysim.experiment.sweep.outputs import Output, output_values
 from loyaltysim.experiment.sweep.task import run_point
+from loyaltysim.scenario import Scenario, to_toml
 from loyaltysim.scenario.experiment import CalibrationTarget
-from loyaltysim.scenario.keypaths import overrides_of, plain_base
+from loyaltysim.scenario.keypaths import deep_merge, overrides_of, plain_base
 from loyaltysim.scenario.problems import UserError
-from loyaltysim.scenario.schema import Scenario, deep_merge, to_toml
 
 #: Initial simplex: each vertex moves one parameter by this share of its range.
 SIMPLEX_STEP = 0.25

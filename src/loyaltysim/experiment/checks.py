@@ -38,16 +38,9 @@ from loyaltysim.scenario.keypaths import (
     point_scenario,
     split,
 )
-from loyaltysim.scenario.problems import (
-    KeyPath,
-    Problem,
-    ScenarioError,
-    format_path,
-    key_lines,
-    line_of,
-    problems_from_validation_error,
-)
+from loyaltysim.scenario.problems import Problem, ScenarioError, problems_from_validation_error
 from loyaltysim.scenario.schema import Scenario
+from loyaltysim.scenario.toml_lines import KeyPath, format_path, key_lines, line_of
 
 #: Distinct reasons for invalid design points reported at most.
 MAX_POINT_PROBLEMS = 5

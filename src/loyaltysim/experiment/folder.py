@@ -28,8 +28,8 @@ import pandas as pd
 from loyaltysim.experiment.provenance import environment, iso
 from loyaltysim.experiment.seeds import describe, replication_seed
 from loyaltysim.experiment.store import write_atomic
+from loyaltysim.scenario import to_toml, variant_names
 from loyaltysim.scenario.problems import UserError
-from loyaltysim.scenario.schema import to_toml, variant_names
 
 if TYPE_CHECKING:
     from loyaltysim.experiment.results import RunResult

@@ -14,7 +14,7 @@ from loyaltysim.engine.figures import PerRun
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.records import customer_records
 from loyaltysim.experiment.seeds import replication_seed
-from loyaltysim.scenario.schema import Scenario, variant_of
+from loyaltysim.scenario import Scenario, variant_of
 
 
 @dataclass

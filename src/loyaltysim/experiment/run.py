@@ -21,7 +21,7 @@ from loyaltysim.experiment.folder import check_replaceable, partial_dir, publish
 from loyaltysim.experiment.replication import ReplicationResult, simulate
 from loyaltysim.experiment.results import RunResult
 from loyaltysim.experiment.store import PartStore, fingerprint
-from loyaltysim.scenario.schema import Scenario, load_scenario, to_toml, variant_names
+from loyaltysim.scenario import Scenario, load_scenario, to_toml, variant_names
 
 
 def run(

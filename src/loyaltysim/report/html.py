@@ -28,7 +28,7 @@ from loyaltysim.analysis.findings import ShopFinding, concentration_findings, va
 from loyaltysim.analysis.labels import label_of, retention_label
 from loyaltysim.experiment.folder import RunFolder, kind_of, load_run, read_meta, read_scenario
 from loyaltysim.experiment.store import write_atomic
-from loyaltysim.scenario.schema import flatten
+from loyaltysim.scenario.keypaths import flatten
 
 #: Figures in the comparison table, in this order (those the summary has).
 TABLE_FIGURES = (

@@ -1,334 +1,39 @@
-"""Readable, line-numbered error reports for scenario files.
+"""Problems with a scenario file, each with file, line, key path, expected and given.
 
 Project rule: bad input must produce one clear message per problem -- file, line, key path,
 what was expected and what was given -- all problems at once, and never a traceback.
 
-``tomllib`` parses but reports no line numbers for keys, and pydantic reports key paths
-(``loc``) but knows nothing about the text. This module bridges the two:
-
-* :func:`key_lines` scans the TOML text and maps every key path to its line;
-* :func:`problems_from_toml_error` and :func:`problems_from_validation_error` turn parser and
-  validation errors into :class:`Problem` records;
-* :class:`ScenarioError` carries all problems of one file and renders them for the user.
-
-Typical use::
-
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(problems_from_toml_error(exc, str(path), text)) from None
-    try:
-        scenario = Scenario.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        problems = problems_from_validation_error(
-            exc, str(path), text, known_keys=known_keys_of(Scenario)
-        )
-        raise ScenarioError(problems) from None
+``tomllib`` reports no line numbers for keys, and pydantic reports key paths (``loc``) but
+knows nothing about the text. This module bridges the two: :func:`problems_from_toml_error`
+and :func:`problems_from_validation_error` turn parser and validation errors into
+:class:`Problem` records placed on lines (:mod:`loyaltysim.scenario.toml_lines`) and phrased
+for people (:mod:`loyaltysim.scenario.wording`); :class:`ScenarioError` carries all problems
+of one file and renders them. A problem caused by a ``--set`` argument names the argument
+instead of a line, since no line of the file holds that value.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import difflib
-import json
-import math
 import re
 import tomllib
-import types
-import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
+
+from loyaltysim.scenario.toml_lines import KeyPath, format_path, key_lines, line_of
+from loyaltysim.scenario.wording import expected_text, given_text
 
 __all__ = [
-    "KeyPath",
     "Problem",
     "ScenarioError",
-    "format_path",
-    "key_lines",
-    "known_keys_of",
-    "line_of",
+    "UserError",
+    "error_paths",
+    "problems_from_nesting",
     "problems_from_toml_error",
     "problems_from_validation_error",
 ]
-
-KeyPath = tuple[str | int, ...]
-"""A path into a TOML document: table keys (str) and list indices (int)."""
-
-# --------------------------------------------------------------------------------------------
-# Locating keys in TOML text
-# --------------------------------------------------------------------------------------------
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_BASIC_STR = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_LITERAL_STR = re.compile(r"'[^'\n]*'")
-# Multi-line strings may end with up to two extra quotes that belong to the content.
-_ML_BASIC_STR = re.compile(r'"""(?:[^\\]|\\.)*?"""(?:"{1,2})?', re.DOTALL)
-_ML_LITERAL_STR = re.compile(r"'''.*?'''(?:'{1,2})?", re.DOTALL)
-# Numbers, booleans, dates: nothing structural can occur inside them.
-_SCALAR = re.compile(r"[^,\]}#\n]*")
-
-
-def _decode_basic_key(raw: str) -> str:
-    """Decode a double-quoted key, reusing tomllib so escapes match what pydantic sees."""
-    try:
-        return str(tomllib.loads(f"k = {raw}")["k"])
-    except tomllib.TOMLDecodeError:  # only reachable for invalid TOML
-        return raw[1:-1]
-
-
-class _Scanner:
-    """A small recursive scanner for *valid* TOML that records where each key appears.
-
-    It never validates: tomllib has already done that. It only needs to skip strings,
-    comments and values correctly so that no keys are "found" inside them, and to always
-    make progress so that odd input cannot hang it.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.line = 1
-        self.lines: dict[KeyPath, int] = {}
-        self.aot_count: dict[KeyPath, int] = {}  # array-of-tables path -> elements so far
-
-    # -- low-level movement ------------------------------------------------------------------
-
-    def _peek(self) -> str:
-        return self.text[self.pos : self.pos + 1]
-
-    def _advance_to(self, new_pos: int) -> None:
-        new_pos = min(new_pos, len(self.text))
-        self.line += self.text.count("\n", self.pos, new_pos)
-        self.pos = new_pos
-
-    def _skip_ws(self) -> None:
-        while self.text.startswith((" ", "\t", "\r"), self.pos):
-            self.pos += 1
-
-    def _skip_comment(self) -> None:
-        if self._peek() == "#":
-            end = self.text.find("\n", self.pos)
-            self._advance_to(len(self.text) if end < 0 else end)
-
-    def _skip_trivia(self) -> None:
-        """Skip whitespace, newlines and comments (between statements or array elements)."""
-        while self.pos < len(self.text):
-            before = self.pos
-            self._skip_ws()
-            self._skip_comment()
-            if self._peek() == "\n":
-                self._advance_to(self.pos + 1)
-            if self.pos == before:
-                return
-
-    def _skip_rest_of_line(self) -> None:
-        self._skip_ws()
-        self._skip_comment()
-        if self._peek() not in ("\n", ""):  # junk: cannot happen in valid TOML
-            end = self.text.find("\n", self.pos)
-            self._advance_to(len(self.text) if end < 0 else end)
-
-    def _match(self, pattern: re.Pattern[str]) -> str:
-        m = pattern.match(self.text, self.pos)
-        if m is None:  # unterminated string in invalid TOML: give up on the rest
-            raw = self.text[self.pos :]
-            self._advance_to(len(self.text))
-            return raw
-        self._advance_to(m.end())
-        return m.group()
-
-    # -- grammar -------------------------------------------------------------------------------
-
-    def run(self) -> dict[KeyPath, int]:
-        prefix: KeyPath = ()
-        while True:
-            self._skip_trivia()
-            if self.pos >= len(self.text):
-                return self.lines
-            start = self.pos
-            if self._peek() == "[":
-                prefix = self._header()
-            else:
-                self._keyval(prefix)
-            self._skip_rest_of_line()
-            if self.pos == start:
-                self._advance_to(start + 1)
-
-    def _key(self) -> list[str]:
-        """Read a (possibly dotted) key and return its decoded parts."""
-        parts: list[str] = []
-        while True:
-            self._skip_ws()
-            c = self._peek()
-            if c == '"':
-                parts.append(_decode_basic_key(self._match(_BASIC_STR)))
-            elif c == "'":
-                parts.append(self._match(_LITERAL_STR)[1:-1])
-            elif c and _BARE_KEY.match(c):
-                parts.append(self._match(_BARE_KEY))
-            else:
-                return parts
-            self._skip_ws()
-            if self._peek() != ".":
-                return parts
-            self.pos += 1
-
-    def _header(self) -> KeyPath:
-        """Read ``[table]`` or ``[[array]]`` and return the concrete path it opens."""
-        line = self.line
-        is_array = self.text.startswith("[[", self.pos)
-        self.pos += 2 if is_array else 1
-        parts = self._key()
-        self._skip_ws()
-        if self.text.startswith("]]" if is_array else "]", self.pos):
-            self.pos += 2 if is_array else 1
-        path: KeyPath = ()
-        for i, part in enumerate(parts):
-            path += (part,)
-            if i < len(parts) - 1:
-                # Implicit super-table: keep an explicit definition's line if there is one.
-                self.lines.setdefault(path, line)
-                if path in self.aot_count:  # [fruit.x] after [[fruit]] means the last fruit
-                    path += (self.aot_count[path] - 1,)
-            elif is_array:
-                index = self.aot_count.get(path, 0)
-                self.aot_count[path] = index + 1
-                self.lines.setdefault(path, line)
-                path += (index,)
-                self.lines[path] = line
-            else:
-                self.lines[path] = line  # explicit header overrides an implicit mention
-        return path
-
-    def _keyval(self, prefix: KeyPath) -> None:
-        line = self.line
-        parts = self._key()
-        self._skip_ws()
-        if not parts or self._peek() != "=":
-            return
-        self.pos += 1
-        path = prefix
-        for part in parts[:-1]:
-            path += (part,)
-            self.lines.setdefault(path, line)
-        path += (parts[-1],)
-        self.lines[path] = line
-        self._value(path)
-
-    def _value(self, path: KeyPath) -> None:
-        self._skip_ws()
-        text, pos = self.text, self.pos
-        if text.startswith('"""', pos):
-            self._match(_ML_BASIC_STR)
-        elif text.startswith("'''", pos):
-            self._match(_ML_LITERAL_STR)
-        elif text.startswith('"', pos):
-            self._match(_BASIC_STR)
-        elif text.startswith("'", pos):
-            self._match(_LITERAL_STR)
-        elif text.startswith("{", pos):
-            self._inline_table(path)
-        elif text.startswith("[", pos):
-            self._array(path)
-        else:
-            self._match(_SCALAR)
-
-    def _inline_table(self, path: KeyPath) -> None:
-        self.pos += 1
-        while self.pos < len(self.text):
-            self._skip_trivia()  # lenient: TOML 1.1 allows newlines in inline tables
-            if self._peek() == "}":
-                self.pos += 1
-                return
-            before = self.pos
-            self._keyval(path)
-            self._skip_trivia()
-            if self._peek() == ",":
-                self.pos += 1
-            if self.pos == before:
-                self._advance_to(before + 1)
-
-    def _array(self, path: KeyPath) -> None:
-        self.pos += 1
-        index = 0
-        while self.pos < len(self.text):
-            self._skip_trivia()
-            if self._peek() == "]":
-                self.pos += 1
-                return
-            before = self.pos
-            element = (*path, index)
-            self.lines[element] = self.line
-            self._value(element)
-            index += 1
-            self._skip_trivia()
-            if self._peek() == ",":
-                self.pos += 1
-            if self.pos == before:
-                self._advance_to(before + 1)
-
-
-def key_lines(text: str) -> dict[KeyPath, int]:
-    """Map every key path in a TOML document to the 1-based line where it is defined.
-
-    tomllib reports no positions, yet users need line numbers to find their mistakes.
-
-    Tables map to their header line; ``[[array]]`` elements appear with their index, e.g.
-    ``("events", 0, "day")``; intermediate tables of dotted keys and headers map to their
-    first mention (an explicit ``[header]`` wins); keys inside inline tables map to their
-    own line; array elements map to the line where the element starts. The result is only
-    meaningful for valid TOML (parse with tomllib first).
-
-    Args:
-        text: The TOML source.
-
-    Returns:
-        A dict from key path to line number.
-
-    """
-    return _Scanner(text).run()
-
-
-def line_of(lines: Mapping[KeyPath, int], path: Sequence[str | int]) -> int | None:
-    """Return the line of the longest prefix of ``path`` found in ``lines``.
-
-    A missing key has no line of its own, so it is reported at its parent table.
-
-    Args:
-        lines: Output of :func:`key_lines`.
-        path: The key path to locate.
-
-    Returns:
-        A 1-based line number, or None if not even the first key is present (document root).
-
-    """
-    key = tuple(path)
-    for n in range(len(key), 0, -1):
-        line = lines.get(key[:n])
-        if line is not None:
-            return line
-    return None
-
-
-def format_path(path: Iterable[str | int]) -> str:
-    """Render a key path the way a user would write it: ``events[0].day``, ``a."b.c"``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        key = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
-        out += f".{key}" if out else key
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Problems
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -337,10 +42,12 @@ class Problem:
 
     Attributes:
         file: The file name as given to the user.
-        line: 1-based line number, or None when no line applies (e.g. document root).
+        line: 1-based line number, or None when the problem comes from ``argument``.
         path: Dotted key path with ``[i]`` for list indices; empty for whole-file problems.
         expected: What would have been acceptable, in plain language.
         given: A short rendering of what the file actually contains.
+        argument: The command-line argument (``--set shops.a.price=3``) that caused it,
+            if the value came from there rather than from the file.
 
     """
 
@@ -349,9 +56,13 @@ class Problem:
     path: str
     expected: str
     given: str
+    argument: str | None = None
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.argument is not None:
+            where = f"{self.file} ({self.argument})"
+        else:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
         what = f"{self.path}: " if self.path else ""
         return f"{where}: {what}expected {self.expected}, given {self.given}"
 
@@ -390,6 +101,14 @@ class ScenarioError(UserError):
 
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+#: Brackets open at once beyond which a document counts as too deeply nested.
+MAX_NESTING = 100
+
+
+def _clamp(line: int, text: str | None) -> int:
+    """Keep a line number inside the file: an error "at the end" sits on its last line."""
+    last = 1 if not text else text.rstrip().count("\n") + 1
+    return min(max(line, 1), last)
 
 
 def problems_from_toml_error(
@@ -400,7 +119,8 @@ def problems_from_toml_error(
     Args:
         exc: The error raised by ``tomllib.loads``.
         file: File name to report.
-        text: The source, if available; used to place "end of document" errors.
+        text: The source, if available; keeps the line inside the file (tomllib places an
+            unterminated string at the end of the document, past the last line).
 
     Returns:
         A one-element list (the parser stops at the first syntax error).
@@ -417,19 +137,41 @@ def problems_from_toml_error(
         line = line if line is not None else int(match.group(1))
     elif (end := _AT_END.search(message)) is not None:
         message = message[: end.start()]
-        if line is None and text is not None:
-            line = text.rstrip().count("\n") + 1
+        line = line if line is not None else len(text or " ")  # clamped to the last line
     if line is None:  # older/newer message formats: still try the full text
         match = _POSITION.search(str(exc))
-        line = int(match.group(1)) if match else None
-    return [Problem(file, line, "", "valid TOML", message.strip() or str(exc))]
+        line = int(match.group(1)) if match else 1
+    return [Problem(file, _clamp(line, text), "", "valid TOML", message.strip() or str(exc))]
+
+
+def problems_from_nesting(file: str, text: str) -> list[Problem]:
+    """The problem of a document nested too deeply to parse (tomllib hit the recursion limit).
+
+    It is placed at the first line where more than :data:`MAX_NESTING` brackets or braces
+    are open (strings and comments are not told apart: the count only has to find the
+    line, and a document this deep is not a scenario anyway).
+    """
+    depth, line = 0, 1
+    for number, row in enumerate(text.split("\n"), start=1):
+        for char in row:
+            depth += (char in "[{") - (char in "]}")
+            if depth > MAX_NESTING:
+                line = number
+                break
+        else:
+            continue
+        break
+    return [
+        Problem(
+            file, line, "", f"lists or tables nested at most {MAX_NESTING} deep", "deeper nesting"
+        )
+    ]
 
 
 # --------------------------------------------------------------------------------------------
 # Pydantic validation errors
 # --------------------------------------------------------------------------------------------
 
-_MAX_GIVEN = 60
 _UNKNOWN = object()  # "we cannot tell what data sits here"
 
 # Labels pydantic inserts into ``loc`` for union members that are plain types.
@@ -440,91 +182,6 @@ _TYPE_LABELS = frozenset(
     }
 )  # fmt: skip
 _CLASS_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
-
-_TYPE_WORDS = {
-    "int_type": "an integer",
-    "int_from_float": "an integer",
-    "int_parsing": "an integer",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "decimal_type": "a number",
-    "string_type": "text",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "dict_type": "a table",
-    "model_type": "a table",
-    "model_attributes_type": "a table",
-    "dataclass_type": "a table",
-    "list_type": "a list",
-    "tuple_type": "a list",
-    "set_type": "a list",
-    "frozen_set_type": "a list",
-    "date_type": "a date (YYYY-MM-DD)",
-    "datetime_type": "a date-time",
-    "time_type": "a time",
-}
-_COMPARISONS = {
-    "greater_than": ("gt", ">"),
-    "greater_than_equal": ("ge", ">="),
-    "less_than": ("lt", "<"),
-    "less_than_equal": ("le", "<="),
-}
-
-
-def _show(value: Any, limit: int = _MAX_GIVEN) -> str:
-    """Render a value as TOML-like text, truncated so one problem stays on one line."""
-    text = _render(value, limit + 1)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _render(value: Any, budget: int) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (_dt.date, _dt.time)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        items = (f"{format_path([str(k)])} = {_render(v, budget)}" for k, v in value.items())
-        return _join(items, "{", "}", budget)
-    if isinstance(value, (list, tuple)):
-        return _join((_render(v, budget) for v in value), "[", "]", budget)
-    return repr(value)
-
-
-def _join(items: Iterable[str], open_: str, close: str, budget: int) -> str:
-    """Join rendered items but stop early: huge lists must not be rendered in full."""
-    out = open_
-    for i, item in enumerate(items):
-        out += (", " if i else "") + item
-        if len(out) > budget:
-            return out
-    return out + close
-
-
-def _kind(value: Any) -> str:
-    """Name the TOML type of a value, for "given" in type errors."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, (_dt.date, _dt.time)):
-        return "a date/time"
-    return type(value).__name__
 
 
 def _looks_like_label(part: str) -> bool:
@@ -582,75 +239,6 @@ def _clean_loc(loc: Sequence[str | int], root: Any, keep_last: bool) -> tuple[Ke
     return tuple(clean), dropped
 
 
-def _number(value: Any) -> str:
-    """Show a bound as the user would write it: ``0`` rather than pydantic's ``0.0``."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return _show(value)
-
-
-def _expected(error: Mapping[str, Any], allowed_keys: list[str]) -> str:
-    """Phrase what the user should have written, for one pydantic error."""
-    kind = str(error["type"])
-    ctx: Mapping[str, Any] = error.get("ctx") or {}
-    if kind == "missing":
-        return "a value (this key is required)"
-    if kind == "extra_forbidden":
-        if allowed_keys:
-            return f"one of the known keys: {', '.join(allowed_keys)}"
-        return "no such key (check spelling)"
-    if kind in _COMPARISONS and _COMPARISONS[kind][0] in ctx:
-        name, symbol = _COMPARISONS[kind]
-        return f"a number {symbol} {_number(ctx[name])}"
-    if kind in _TYPE_WORDS:
-        return _TYPE_WORDS[kind]
-    if kind == "finite_number":
-        return "a finite number (not nan or inf)"
-    if kind in ("literal_error", "enum") and "expected" in ctx:
-        return f"one of: {ctx['expected']}"
-    if kind == "union_tag_invalid" and "expected_tags" in ctx:
-        return f"one of: {ctx['expected_tags']}"
-    if kind == "union_tag_not_found" and "discriminator" in ctx:
-        return f"a table with a {ctx['discriminator']} key saying which kind it is"
-    if kind == "multiple_of" and "multiple_of" in ctx:
-        return f"a multiple of {_number(ctx['multiple_of'])}"
-    if kind == "string_too_short" and "min_length" in ctx:
-        return f"text of at least {ctx['min_length']} character(s)"
-    if kind == "string_too_long" and "max_length" in ctx:
-        return f"text of at most {ctx['max_length']} character(s)"
-    if kind == "too_short" and "min_length" in ctx:
-        return f"at least {ctx['min_length']} item(s)"
-    if kind == "too_long" and "max_length" in ctx:
-        return f"at most {ctx['max_length']} item(s)"
-    if kind == "string_pattern_mismatch" and "pattern" in ctx:
-        return f"text matching the pattern {ctx['pattern']!r}"
-    if kind in ("value_error", "assertion_error"):
-        if "error" in ctx and str(ctx["error"]):
-            return str(ctx["error"])
-        msg = str(error.get("msg", ""))
-        for lead in ("Value error, ", "Assertion failed, "):
-            msg = msg.removeprefix(lead)
-        return msg
-    return str(error.get("msg", kind))
-
-
-def _given(error: Mapping[str, Any], path: KeyPath, similar_to: list[str]) -> str:
-    """Describe what the file contains at the error's location."""
-    kind = str(error["type"])
-    value = error.get("input")
-    if kind == "missing":
-        return "nothing"
-    if kind == "extra_forbidden" and path and isinstance(path[-1], str):
-        text = f"unknown key {path[-1]!r}"
-        close = difflib.get_close_matches(path[-1], similar_to, n=1)
-        return f"{text} (did you mean {close[0]!r}?)" if close else text
-    if kind == "union_tag_invalid" and "tag" in (error.get("ctx") or {}):
-        return _show(error["ctx"]["tag"])
-    if kind in _TYPE_WORDS and kind.endswith("_type"):
-        return f"{_show(value)} ({_kind(value)})"
-    return _show(value)
-
-
 def _navigate(data: Any, path: KeyPath) -> Any:
     node = data
     for part in path:
@@ -673,6 +261,7 @@ def problems_from_validation_error(
     locate: Callable[[KeyPath], int | None] | None = None,
     known_keys: Callable[[KeyPath], list[str]] | None = None,
     data: Any = None,
+    blame: Callable[[KeyPath], str | None] | None = None,
 ) -> list[Problem]:
     """Convert every pydantic error into a located, plain-language Problem.
 
@@ -696,7 +285,9 @@ def problems_from_validation_error(
             from several places.
         known_keys: Maps a path *relative to the validated data* (no ``prefix``) to the
             keys allowed in that table, to list them for unknown keys; see
-            :func:`known_keys_of`.
+            :func:`loyaltysim.scenario.keypaths.known_keys_of`.
+        blame: Maps a full document path to the ``--set`` argument that gave its value,
+            or None; such a problem names the argument instead of a line.
         data: The data that was validated, if it is not simply ``tomllib.loads(text)`` at
             ``prefix`` (used only to tell real keys from union labels).
 
@@ -724,12 +315,14 @@ def problems_from_validation_error(
             rel += (tag_key,)  # point at the offending `kind = "..."` line itself
         full = (*prefix, *rel)
         keys = known_keys(rel[:-1]) if (known_keys and kind == "extra_forbidden") else []
+        argument = blame(full) if blame else None
         problem = Problem(
             file=file,
-            line=locate(full),
+            line=None if argument else (locate(full) or 1),  # a missing table: line 1
             path=format_path(full),
-            expected=_expected(error, keys),
-            given=_given(error, rel, keys),
+            expected=expected_text(error, keys),
+            given=given_text(error, rel, keys),
+            argument=argument,
         )
         raw.append((rel, dropped and kind.endswith("_type"), problem))
 
@@ -751,84 +344,17 @@ def problems_from_validation_error(
         earlier = merged[key]
         options = earlier.expected.split(" or ")
         if problem.expected not in options:
-            merged[key] = Problem(
-                earlier.file, earlier.line, earlier.path,
-                f"{earlier.expected} or {problem.expected}", earlier.given,
-            )  # fmt: skip
+            merged[key] = replace(earlier, expected=f"{earlier.expected} or {problem.expected}")
     return sorted(merged.values(), key=_sort_key)
 
 
-# --------------------------------------------------------------------------------------------
-# Known keys from a model
-# --------------------------------------------------------------------------------------------
+def error_paths(exc: ValidationError, data: Any) -> list[KeyPath]:
+    """The key paths (relative to ``data``) of every value pydantic rejected.
 
-
-def _members(annotation: Any) -> list[Any]:
-    """Flatten Annotated / Optional / Union / type aliases into the concrete member types."""
-    if isinstance(annotation, typing.TypeAliasType):
-        return _members(annotation.__value__)
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _members(typing.get_args(annotation)[0])
-    if origin is typing.Union or origin is types.UnionType:
-        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
-    return [annotation]
-
-
-def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, BaseModel)
-
-
-def _field_key(name: str, field: Any) -> str:
-    alias = getattr(field, "validation_alias", None) or getattr(field, "alias", None)
-    return alias if isinstance(alias, str) else name
-
-
-def _step(annotation: Any, part: str | int) -> list[Any]:
-    """Types reachable from ``annotation`` by one path element."""
-    found: list[Any] = []
-    for tp in _members(annotation):
-        origin = typing.get_origin(tp) or tp
-        args = typing.get_args(tp)
-        if _is_model(tp) and isinstance(part, str):
-            found += [f.annotation for n, f in tp.model_fields.items() if _field_key(n, f) == part]
-        elif isinstance(part, int) and isinstance(origin, type):
-            if origin is tuple and args and args[-1] is not Ellipsis:
-                found += [args[part]] if -len(args) <= part < len(args) else []
-            elif issubclass(origin, (list, tuple, set, frozenset, Sequence)) and args:
-                found.append(args[0])
-        elif (
-            isinstance(part, str)
-            and isinstance(origin, type)
-            and issubclass(origin, (dict, Mapping))
-            and len(args) == 2
-        ):
-            found.append(args[1])
-    return found
-
-
-def known_keys_of(model: type[BaseModel]) -> Callable[[KeyPath], list[str]]:
-    """Build a ``known_keys`` callback from a model, so unknown-key errors list the options.
-
-    For a union of models at some path, the keys of all members are listed.
-
-    Args:
-        model: The model that was validated.
-
-    Returns:
-        A function from a path (relative to the model) to the sorted allowed keys there.
-
+    Checks that span several keys run on the data without these, so they only ever see
+    values of the right type.
     """
-
-    def known(path: KeyPath) -> list[str]:
-        current: list[Any] = [model]
-        for part in path:
-            current = [t for tp in current for t in _step(tp, part)]
-        keys: set[str] = set()
-        for tp in current:
-            for member in _members(tp):
-                if _is_model(member):
-                    keys.update(_field_key(n, f) for n, f in member.model_fields.items())
-        return sorted(keys)
-
-    return known
+    return [
+        _clean_loc(error["loc"], data, keep_last=error["type"] == "missing")[0]
+        for error in exc.errors(include_url=False)
+    ]

@@ -17,17 +17,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from loyaltysim.scenario.events import Event
+from loyaltysim.scenario.keypaths import models_in
 from loyaltysim.scenario.schema import Scenario
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    """Pydantic models inside an annotation (through unions, lists, dicts, Annotated)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    out: list[type[BaseModel]] = []
-    for arg in typing.get_args(annotation):
-        out += _models_in(arg)
-    return out
 
 
 def _type_name(annotation: Any) -> str:
@@ -59,7 +50,7 @@ _BOUNDS = ((Ge, "ge", ">="), (Gt, "gt", ">"), (Le, "le", "<="), (Lt, "lt", "<"))
 
 def _plural(annotation: Any) -> str:
     """'tables' for models (and unions of them), else the type's name."""
-    if _models_in(annotation) or typing.get_origin(annotation) is dict:
+    if models_in(annotation) or typing.get_origin(annotation) is dict:
         return "tables"
     return _type_name(annotation)
 
@@ -110,8 +101,7 @@ def reference() -> str:
     seen: set[type[BaseModel]] = set()
     queue: list[tuple[type[BaseModel], str]] = [(Scenario, "(top level)")]
     queue += [
-        (m, "[[events]] " + m.model_fields["kind"].annotation.__args__[0])
-        for m in _models_in(Event)
+        (m, "[[events]] " + m.model_fields["kind"].annotation.__args__[0]) for m in models_in(Event)
     ]
     while queue:
         model, path = queue.pop(0)
@@ -123,7 +113,7 @@ def reference() -> str:
             origin = typing.get_origin(field.annotation)
             key = f"{name}.<name>" if origin is dict else name
             prefix = "" if path == "(top level)" else f"{path}."
-            for sub in _models_in(field.annotation):
+            for sub in models_in(field.annotation):
                 if sub not in seen and not path.startswith("[[events]]"):
                     queue.append((sub, f"{prefix}{key}"))
     return "\n".join(lines)

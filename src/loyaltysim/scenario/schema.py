@@ -1,37 +1,26 @@
-"""Scenario files: the pydantic v2 schema, TOML loading, variants and ``--set`` overrides.
+"""The scenario schema: pydantic v2 models of every section of a scenario file.
 
-A scenario is a TOML file. Every number with a meaning in the model is a field here, with a
-unit and a default, so mechanisms contain no magic constants. Validation is strict (unknown
-keys, wrong types, NaN/inf and out-of-range values are errors) and every error names the
-file, line, key path, what was expected and what was given
-(see :mod:`loyaltysim.scenario.problems`).
+A scenario is a TOML file (read by :mod:`loyaltysim.scenario.load`). Every number with a
+meaning in the model is a field here, with a unit and a default, so mechanisms contain no
+magic constants. Validation is strict (unknown keys, wrong types, NaN/inf and out-of-range
+values are errors) and every error names the file, line, key path, what was expected and
+what was given (see :mod:`loyaltysim.scenario.problems`).
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
-import tomllib
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from loyaltysim.scenario.base import NonNeg, Rate, Share, Strict
 from loyaltysim.scenario.events import Event
 from loyaltysim.scenario.experiment import CalibrationConfig, SweepConfig
-from loyaltysim.scenario.problems import (
-    KeyPath,
-    Problem,
-    ScenarioError,
-    format_path,
-    key_lines,
-    line_of,
-    problems_from_toml_error,
-    problems_from_validation_error,
-)
+from loyaltysim.scenario.toml_lines import KeyPath, format_path
+from loyaltysim.scenario.wording import unknown
 from loyaltysim.strategies import REGISTRY, Strategies
 
 
@@ -48,7 +37,11 @@ class RunConfig(Strict):
     seed: int = Field(42, ge=0, description="Root seed; replication k uses child k of it.")
     replications: int = Field(10, ge=1, le=100000, description="Independent replications.")
     start_date: dt.date = Field(
-        dt.date(2026, 1, 1), description="Calendar date of day 0 (places festival dates)."
+        dt.date(2026, 1, 1),
+        ge=dt.date(1900, 1, 1),
+        le=dt.date(2200, 12, 31),
+        description="Calendar date of day 0 (places festival dates); 1900 to 2200, so that "
+        "warm-up and recorded days stay within the calendar.",
     )
 
 
@@ -56,7 +49,7 @@ class Region(Strict):
     """A delivery region: its share of customers and how far parcels travel."""
 
     share: Share = Field(description="Share of customers living here.")
-    delivery_days: NonNeg = Field(2.0, description="Normal transit time in days.")
+    delivery_days: NonNeg = Field(2.0, le=365, description="Normal transit time in days.")
     shipping_factor: float = Field(
         1.0, gt=0.0, description="Multiplies shops' shipping fee and cost (far = dearer)."
     )
@@ -78,7 +71,7 @@ class Segment(Strict):
         1.0, description="Weight of delivery versus product in perceived performance."
     )
     duration_days: float | None = Field(
-        None, gt=0.0, description="Days a customer stays in this stage (none: forever)."
+        None, gt=0.0, le=36500, description="Days a customer stays in this stage (none: forever)."
     )
     next: str | None = Field(
         None, description="Segment entered when the stage ends; none: the customer leaves."
@@ -96,7 +89,7 @@ class MarketConfig(Strict):
         default_factory=lambda: {"all": Segment(share=1.0)}, min_length=1
     )
     arrival_rate: NonNeg = Field(
-        0.0, description="New customers per day, as a share of the initial population."
+        0.0, le=1.0, description="New customers per day, as a share of the initial population."
     )
     departure_rate: Rate = Field(0.0, description="Daily probability a customer leaves.")
     reference_price: float = Field(100.0, gt=0.0, description="Price that costs one utility unit.")
@@ -130,7 +123,7 @@ class NetworkConfig(Strict):
     """Who talks to whom."""
 
     kind: Literal["small_world", "scale_free", "random", "well_mixed"] = "small_world"
-    mean_degree: float = Field(10.0, ge=0.0, description="Mean number of contacts.")
+    mean_degree: float = Field(10.0, ge=0.0, le=1000.0, description="Mean number of contacts.")
     rewire: Share = Field(0.1, description="Small-world: share of ties rewired at random.")
     exponent: float = Field(2.5, gt=2.0, description="Scale-free: degree-distribution exponent.")
     tie_strength: Share = Field(
@@ -159,7 +152,7 @@ class ExperienceConfig(Strict):
     complaint_threshold: Share = Field(0.35, description="Experiences below this may complain.")
     complaint_propensity: Share = Field(0.5, description="Probability such a customer complains.")
     patience_days: float = Field(
-        2.0, gt=0.0, description="Response time at which half of complainants give up."
+        2.0, gt=0.0, le=365, description="Response time at which half of complainants give up."
     )
     unresolved_penalty: Share = Field(
         0.2, description="Share of satisfaction and trust lost when a complaint is not resolved."
@@ -202,12 +195,14 @@ class Courier(Strict):
     """How a shop's parcels travel; any field may be overridden per region."""
 
     on_time: Share = Field(0.9, description="Share of parcels arriving on time.")
-    mean_delay_days: float = Field(2.0, ge=1.0, description="Mean delay of late parcels (days).")
+    mean_delay_days: float = Field(
+        2.0, ge=1.0, le=365, description="Mean delay of late parcels (days)."
+    )
     damage_rate: Share = Field(0.02, description="Share of parcels arriving damaged.")
     loss_rate: Share = Field(0.005, description="Share of parcels lost.")
     tracking: bool = Field(True, description="Customers can follow the parcel.")
     cost: NonNeg = Field(6.0, description="What the shop pays the courier per parcel.")
-    dispatch_days: NonNeg = Field(1.0, description="Days from order to hand-over.")
+    dispatch_days: NonNeg = Field(1.0, le=365, description="Days from order to hand-over.")
 
     @model_validator(mode="after")
     def _outcomes_fit(self) -> Courier:
@@ -220,18 +215,20 @@ class CourierOverride(Strict):
     """Per-region override of a shop's courier; unset fields keep the shop's default."""
 
     on_time: Share | None = None
-    mean_delay_days: float | None = Field(None, ge=1.0)
+    mean_delay_days: float | None = Field(None, ge=1.0, le=365)
     damage_rate: Share | None = None
     loss_rate: Share | None = None
     tracking: bool | None = None
     cost: NonNeg | None = None
-    dispatch_days: NonNeg | None = None
+    dispatch_days: NonNeg | None = Field(None, le=365)
 
 
 class Service(Strict):
     """How a shop handles complaints."""
 
-    response_days: NonNeg = Field(2.0, description="Mean days until a complaint is answered.")
+    response_days: NonNeg = Field(
+        2.0, le=365, description="Mean days until a complaint is answered."
+    )
     resolution_rate: Share = Field(0.6, description="Share of answered complaints resolved.")
     recovery: Share = Field(0.7, description="Share of lost satisfaction a resolution restores.")
     trust_recovery: Share = Field(0.2, description="Share of lost trust a resolution restores.")
@@ -289,7 +286,10 @@ class OutputConfig(Strict):
     )
     figures: bool = True
     lapse_days: int = Field(
-        180, ge=1, description="Days without an order after which a customer counts as lost."
+        180,
+        ge=1,
+        le=36500,
+        description="Days without an order after which a customer counts as lost.",
     )
 
 
@@ -371,7 +371,11 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
             nxt = seg.get("next")
             if isinstance(nxt, str) and nxt not in segments:
                 problems.append(
-                    (("market", "segments", name, "next"), f"one of {sorted(segments)}", repr(nxt))
+                    (
+                        ("market", "segments", name, "next"),
+                        f"one of {sorted(segments)}",
+                        unknown(nxt, "segment", segments),
+                    )
                 )
             if nxt is not None and seg.get("duration_days") is None:
                 problems.append(
@@ -393,7 +397,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
                         (
                             ("shops", shop_name, "courier_by_region", region),
                             f"a region of {sorted(regions)}",
-                            repr(region),
+                            unknown(region, "region", regions),
                         )
                     )
     if isinstance(shops, Mapping) and isinstance(regions, Mapping):
@@ -431,170 +435,7 @@ def _event_problems(events: list, shops: list[str], regions: list[str]) -> list[
             value = event.get(key)
             for item in [value] if isinstance(value, str) else value or []:
                 if isinstance(item, str) and item not in universe:
-                    problems.append((("events", i, key), f"one of {sorted(universe)}", repr(item)))
+                    what = key.removesuffix("s")
+                    given = unknown(item, what, universe)
+                    problems.append((("events", i, key), f"one of {sorted(universe)}", given))
     return problems
-
-
-def _with_cross_references(
-    problems: list[Problem],
-    data: Mapping[str, Any],
-    file: str,
-    locate: Any,
-    prefix: KeyPath = (),
-) -> list[Problem]:
-    """Replace the model's one-line cross-reference error by located problems."""
-    cross = cross_reference_problems(data)
-    if not cross:
-        return problems
-    root = format_path(prefix)
-    kept = [p for p in problems if p.path != root]
-    located = [
-        Problem(file, locate((*prefix, *path)), format_path((*prefix, *path)), expected, given)
-        for path, expected, given in cross
-    ]
-    return sorted(kept + located, key=lambda p: (p.line or 0, p.path))
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested tables as dotted keys: ``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(flatten(value, f"{path}."))
-        else:
-            out[path] = value
-    return out
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge nested mappings; values in ``override`` win, tables merge key by key."""
-    out = copy.deepcopy(dict(base))
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def parse_set(item: str) -> tuple[list[str], Any]:
-    """Parse one ``--set dotted.key=value`` into a key path and a TOML value.
-
-    The value is read as TOML (``3``, ``0.5``, ``true``, ``"text"``, ``[1, 2]``); a bare word
-    that is not valid TOML is taken as text, so ``--set network.kind=well_mixed`` works.
-    """
-    if "=" not in item:
-        raise ValueError(f"--set {item!r}: expected dotted.key=value")
-    key, raw = item.split("=", 1)
-    path = [part.strip() for part in key.strip().split(".")]
-    if not all(path):
-        raise ValueError(f"--set {item!r}: empty key in {key!r}")
-    try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw.strip()
-    return path, value
-
-
-def _apply_sets(data: dict[str, Any], sets: Iterable[str]) -> dict[str, Any]:
-    for item in sets:
-        path, value = parse_set(item)
-        override: dict[str, Any] = {path[-1]: value}
-        for part in reversed(path[:-1]):
-            override = {part: override}
-        data = deep_merge(data, override)
-    return data
-
-
-def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
-    """Read, override and validate a scenario file; raise :class:`ScenarioError` on bad input.
-
-    Args:
-        path: The TOML file.
-        overrides: ``["shops.alpha.price=90", ...]`` as given to ``--set``, or a mapping
-            ``{"shops.alpha.price": 90}``.
-
-    """
-    path = Path(path)
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(
-            [Problem(file, None, "", "a readable scenario file", exc.strerror or str(exc))]
-        ) from None
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        bad = exc.object[exc.start]
-        raise ScenarioError(
-            [Problem(file, line, "", "UTF-8 text", f"the byte 0x{bad:02x}, which is not UTF-8")]
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(problems_from_toml_error(exc, file)) from None
-    if isinstance(overrides, Mapping):
-        overrides = [f"{k}={_toml_literal(v)}" for k, v in overrides.items()]
-    try:
-        data = _apply_sets(data, overrides)
-    except ValueError as exc:
-        raise ScenarioError([Problem("--set", None, "", "dotted.key=value", str(exc))]) from None
-    data.setdefault("name", path.stem)
-    return validate(data, file, text)
-
-
-def validate(data: dict[str, Any], file: str = "<scenario>", text: str = "") -> Scenario:
-    """Validate a scenario mapping and each of its variants, reporting all problems at once."""
-    lines = key_lines(text)
-
-    def locate(path: KeyPath) -> int | None:
-        return line_of(lines, path)
-
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        problems = problems_from_validation_error(exc, file, text)
-        raise ScenarioError(_with_cross_references(problems, data, file, locate)) from None
-    problems: list[Problem] = []
-    for name in scenario.variants:
-        try:
-            variant_of(scenario, name)
-        except ValidationError as exc:
-            prefix = ("variants", name)
-            merged = deep_merge(scenario.base().model_dump(mode="python"), scenario.variants[name])
-            found = problems_from_validation_error(
-                exc, file, text, prefix=prefix, locate=locate, data=merged
-            )
-            problems += _with_cross_references(found, merged, file, locate, prefix)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
-
-
-def variant_of(scenario: Scenario, name: str) -> Scenario:
-    """The scenario with variant ``name``'s overrides applied (``"base"``: none)."""
-    if name == "base":
-        return scenario.base()
-    data = scenario.base().model_dump(mode="python")
-    merged = deep_merge(data, scenario.variants[name])
-    merged["variants"] = {}
-    return Scenario.model_validate(merged)
-
-
-def variant_names(scenario: Scenario) -> list[str]:
-    """Variants in the order the file gives them, ``base`` first."""
-    return ["base", *[n for n in scenario.variants if n != "base"]]
-
-
-def _toml_literal(value: Any) -> str:
-    import tomli_w
-
-    return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
-
-
-def to_toml(scenario: Scenario) -> str:
-    """The fully resolved scenario as TOML (every default written out)."""
-    import tomli_w
-
-    return tomli_w.dumps(scenario.model_dump(mode="python", exclude_none=True))

@@ -36,8 +36,9 @@ import pandas as pd
 from loyaltysim.experiment.seeds import describe, replication_seed
 from loyaltysim.experiment.store import fingerprint, write_atomic
 from loyaltysim.experiment.sweep.design import POINT, Design
+from loyaltysim.scenario import Scenario, to_toml
+from loyaltysim.scenario.keypaths import flatten
 from loyaltysim.scenario.problems import UserError
-from loyaltysim.scenario.schema import Scenario, flatten, to_toml
 
 #: Bumped when the layout of run files changes, so old folders are not resumed.
 LAYOUT = 1
