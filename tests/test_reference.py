@@ -36,3 +36,31 @@ def test_reference_covers_every_strategy_and_event() -> None:
         "product_recall",
     ):
         assert f"### `[[events]] {kind}`" in text
+
+
+def test_the_one_schema_walk() -> None:
+    """keypaths walks the annotations for the reference, did-you-mean and sweeps alike."""
+    from loyaltysim.scenario.keypaths import known_keys_of, leaf_types, models_in, names_at
+    from loyaltysim.scenario.schema import Courier, CourierOverride, Scenario, Shop
+
+    assert models_in(Scenario.model_fields["shops"].annotation) == [Shop]
+    assert models_in(Shop.model_fields["courier_by_region"].annotation) == [CourierOverride]
+    assert models_in(Shop.model_fields["courier"].annotation) == [Courier]
+    assert [
+        names_at(p) for p in [("shops",), ("shops", "a"), ("market", "regions"), ("variants",)]
+    ] == [
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert leaf_types(("run", "days")) == {int}
+    assert leaf_types(("shops", "a", "courier", "mean_delay_days")) == {float}
+    assert leaf_types(("network", "kind")) == {str}
+    assert known_keys_of(Scenario)(("run",)) == [
+        "days",
+        "replications",
+        "seed",
+        "start_date",
+        "warmup_days",
+    ]

@@ -494,3 +494,22 @@ def test_set_of_a_whole_new_named_table_is_allowed():
     shop = "{ price = 50.0, quality = 0.5, unit_cost = 30.0 }"
     scenario = load_scenario(BASELINE, [f"shops.newcomer={shop}"])
     assert scenario.shops["newcomer"].price == 50.0
+
+
+@pytest.mark.parametrize(
+    ("sets", "expected", "given"),
+    [
+        (["network.mean_degree=0.5"], "a whole number for a small_world network", "0.5"),
+        (["market.customers=50", "network.mean_degree=365"], "below market.customers (50)",
+         "365"),
+    ],
+)  # fmt: skip
+def test_network_the_engine_cannot_build_is_refused(sets, expected, given):
+    # Both validated, then raised ValueError when the model built its network.
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, sets)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.argument) == ("network.mean_degree", f"--set {sets[-1]}")
+    assert expected in problem.expected
+    assert problem.given == given
+    load_scenario(BASELINE, ["network.kind=well_mixed", *sets])  # no network: no such limit

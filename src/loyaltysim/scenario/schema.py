@@ -385,6 +385,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
                         "nothing",
                     )
                 )
+    problems += _network_problems(data.get("network"), market.get("customers", 10000))
     shops = data.get("shops")
     if isinstance(shops, Mapping) and isinstance(regions, Mapping):
         for shop_name, shop in shops.items():
@@ -423,6 +424,22 @@ def _strategy_problems(shops: Mapping[str, Any], regions: list[str]) -> list[tup
                     for path, expected, given in cls.problems(section, levers, regions)
                 ]
     return problems
+
+
+def _network_problems(network: Any, customers: Any) -> list[tuple[KeyPath, str, str]]:
+    """A network cannot give each customer more contacts than there are other customers."""
+    if not isinstance(network, Mapping) or network.get("kind") == "well_mixed":
+        return []
+    degree = network.get("mean_degree", 10.0)
+    if not _is_number(degree):
+        return []
+    path = ("network", "mean_degree")
+    if network.get("kind", "small_world") == "small_world" and not float(degree).is_integer():
+        # A ring lattice links each customer to a whole number of neighbours.
+        return [(path, "a whole number for a small_world network", f"{degree:g}")]
+    if _is_number(customers) and not degree < customers:
+        return [(path, f"a number below market.customers ({customers:g})", f"{degree:g}")]
+    return []
 
 
 def _event_problems(events: list, shops: list[str], regions: list[str]) -> list[tuple]:
