@@ -7,100 +7,118 @@ not as nested pydantic objects. This module builds them once per model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from loyaltysim.scenario.schema import Scenario
 
 
+# Shop fields that are not parameters of the day's rules: the per-region overrides are folded
+# into the courier arrays, and strategies adjust the arrays themselves.
+_NOT_ARRAYS = frozenset({"courier_by_region", "strategies"})
+_PER_REGION = "courier"  # the sub-model ``Shop.courier_for(region)`` resolves per region
+# Multipliers that no schema field sets: strategies raise them above 1 (see ``Strategy.adjust``).
+_STRATEGY_KNOBS = ("complaint_voice", "talk_boost", "reach_boost")
+
+
 @dataclass(frozen=True)
 class ShopArrays:
-    """Per-shop (``[s]``) and per-shop-per-region (``[s, r]``) parameters."""
+    """Per-shop (``[s]``) and per-shop-per-region (``[s, r]``) parameters.
+
+    Every field of the scenario's ``Shop`` model becomes ``params.<name>``: scalars and the fields
+    of nested per-shop sections (``service``) as ``[s]`` arrays, the courier's fields (with their
+    per-region overrides) as ``[s, r]`` arrays, so a new shop parameter is one schema field. A few
+    arrays are derived rather than copied: ``promise`` (honest quality where unset),
+    ``shipping_fee`` and ``shipping_cost`` (times the region's shipping factor, ``[s, r]``),
+    ``lead_days`` (dispatch plus transit days of an on-time parcel, ``[s, r]``), and the
+    strategy multipliers ``complaint_voice``, ``talk_boost``, ``reach_boost`` (ones).
+    The instance is of a dataclass generated from the schema (:func:`arrays_class`), so
+    ``dataclasses.replace`` works on it as on any frozen dataclass.
+    """
 
     names: list[str]
-    price: np.ndarray
-    quality: np.ndarray
-    promise: np.ndarray
-    unit_cost: np.ndarray
-    fixed_cost_per_day: np.ndarray
-    advertising_reach: np.ndarray
-    advertising_cost_per_day: np.ndarray
-    acquisition_cost: np.ndarray
-    initial_awareness: np.ndarray
-    privacy_breach_rate: np.ndarray
-    breach_trust_loss: np.ndarray
-    breach_satisfaction_loss: np.ndarray
-    response_days: np.ndarray
-    resolution_rate: np.ndarray
-    recovery: np.ndarray
-    trust_recovery: np.ndarray
-    compensation: np.ndarray
-    complaint_voice: np.ndarray  # multiplies the complaint propensity (easy channels)
-    talk_boost: np.ndarray  # multiplies word-of-mouth propensities about the shop
-    reach_boost: np.ndarray  # multiplies tie strength for messages about the shop
-    shipping_fee: np.ndarray  # [s, r], shop fee times the region's shipping factor
-    shipping_cost: np.ndarray  # [s, r]
-    on_time: np.ndarray  # [s, r]
-    mean_delay_days: np.ndarray  # [s, r]
-    damage_rate: np.ndarray  # [s, r]
-    loss_rate: np.ndarray  # [s, r]
-    tracking: np.ndarray  # [s, r] bool
-    lead_days: np.ndarray  # [s, r] dispatch + transit days of an on-time parcel
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        """Only reached for a name the schema does not have: say so plainly."""
+        raise AttributeError(f"no shop parameter {name!r} (not a field of the Shop schema)")
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> ShopArrays:
         """Lay out ``scenario.shops`` (in file order) and their couriers per region."""
         shops = list(scenario.shops.values())
         regions = list(scenario.market.regions.items())
-
-        def per_shop(attr: str) -> np.ndarray:
-            return np.array([getattr(s, attr) for s in shops], dtype=np.float64)
-
-        def per_service(attr: str) -> np.ndarray:
-            return np.array([getattr(s.service, attr) for s in shops], dtype=np.float64)
-
-        def per_region(attr: str, dtype: type = np.float64) -> np.ndarray:
-            return np.array(
-                [[getattr(s.courier_for(name), attr) for name, _ in regions] for s in shops],
-                dtype=dtype,
-            )
-
+        arrays = _schema_arrays(shops, [name for name, _ in regions])
         factor = np.array([r.shipping_factor for _, r in regions])
         transit = np.array([r.delivery_days for _, r in regions])
-        return cls(
-            names=list(scenario.shops),
-            price=per_shop("price"),
-            quality=per_shop("quality"),
-            promise=np.array([s.described_quality for s in shops]),
-            unit_cost=per_shop("unit_cost"),
-            fixed_cost_per_day=per_shop("fixed_cost_per_day"),
-            advertising_reach=per_shop("advertising_reach"),
-            advertising_cost_per_day=per_shop("advertising_cost_per_day"),
-            acquisition_cost=per_shop("acquisition_cost"),
-            initial_awareness=per_shop("initial_awareness"),
-            privacy_breach_rate=per_shop("privacy_breach_rate"),
-            breach_trust_loss=per_shop("breach_trust_loss"),
-            breach_satisfaction_loss=per_shop("breach_satisfaction_loss"),
-            response_days=per_service("response_days"),
-            resolution_rate=per_service("resolution_rate"),
-            recovery=per_service("recovery"),
-            trust_recovery=per_service("trust_recovery"),
-            compensation=per_service("compensation"),
-            complaint_voice=np.ones(len(shops)),
-            talk_boost=np.ones(len(shops)),
-            reach_boost=np.ones(len(shops)),
-            shipping_fee=per_shop("shipping_fee")[:, None] * factor[None, :],
-            shipping_cost=per_region("cost") * factor[None, :],
-            on_time=per_region("on_time"),
-            mean_delay_days=per_region("mean_delay_days"),
-            damage_rate=per_region("damage_rate"),
-            loss_rate=per_region("loss_rate"),
-            tracking=per_region("tracking", bool),
-            lead_days=per_region("dispatch_days") + transit[None, :],
+        arrays["promise"] = np.array([s.described_quality for s in shops])
+        arrays["shipping_fee"] = arrays["shipping_fee"][:, None] * factor[None, :]
+        arrays["shipping_cost"] = arrays["cost"] * factor[None, :]
+        arrays["lead_days"] = arrays["dispatch_days"] + transit[None, :]
+        arrays.update({knob: np.ones(len(shops)) for knob in _STRATEGY_KNOBS})
+        generated = arrays_class(type(shops[0]) if shops else None)
+        return generated(names=list(scenario.shops), **arrays)
+
+
+def _schema_arrays(shops: list[BaseModel], regions: list[str]) -> dict[str, np.ndarray]:
+    """One array per leaf field of the shops' schema, in schema order."""
+    arrays: dict[str, np.ndarray] = {}
+    if not shops:
+        return arrays
+    for name, info in type(shops[0]).model_fields.items():
+        if name in _NOT_ARRAYS:
+            continue
+        if name == _PER_REGION:
+            for leaf, leaf_info in info.annotation.model_fields.items():
+                arrays[leaf] = np.array(
+                    [[getattr(s.courier_for(r), leaf) for r in regions] for s in shops],
+                    dtype=_dtype(leaf_info.annotation),
+                )
+        elif isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            for leaf, leaf_info in info.annotation.model_fields.items():
+                arrays[leaf] = np.array(
+                    [getattr(getattr(s, name), leaf) for s in shops],
+                    dtype=_dtype(leaf_info.annotation),
+                )
+        elif name != "promise":  # optional; derived in from_scenario
+            arrays[name] = np.array([getattr(s, name) for s in shops], _dtype(info.annotation))
+    return arrays
+
+
+def _dtype(annotation: object) -> type:
+    """Booleans stay boolean (``tracking``); every other parameter is a float64 array."""
+    return bool if annotation is bool else np.float64
+
+
+@cache
+def arrays_class(shop_model: type[BaseModel] | None = None) -> type[ShopArrays]:
+    """The frozen dataclass with one array field per parameter of ``shop_model``."""
+    if shop_model is None:
+        from loyaltysim.scenario.schema import Shop
+
+        shop_model = Shop
+    names = [
+        leaf
+        for name, info in shop_model.model_fields.items()
+        if name not in _NOT_ARRAYS
+        for leaf in (
+            info.annotation.model_fields
+            if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+            else [name]
         )
+    ]
+    derived = ["shipping_cost", "lead_days", *_STRATEGY_KNOBS]
+    return make_dataclass(
+        "ShopArrays",
+        [(name, np.ndarray) for name in dict.fromkeys(names + derived)],
+        bases=(ShopArrays,),
+        frozen=True,
+        module=__name__,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,67 @@
+"""Shop parameter arrays are generated from the schema: one schema field is one array."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from loyaltysim import load_scenario
+from loyaltysim.engine.params import ShopArrays
+from loyaltysim.scenario.schema import Service, Shop
+
+
+def _scenario():
+    return load_scenario("scenarios/baseline.toml")
+
+
+def test_arrays_match_the_shops_and_their_regions():
+    scenario = _scenario()
+    params = ShopArrays.from_scenario(scenario)
+    shops = list(scenario.shops.values())
+    regions = list(scenario.market.regions.items())
+    assert params.names == list(scenario.shops)
+    assert params.price.tolist() == [s.price for s in shops]
+    assert params.recovery.tolist() == [s.service.recovery for s in shops]
+    assert params.on_time.shape == (len(shops), len(regions))
+    assert params.tracking.dtype == bool
+    first, (region, info) = shops[0], regions[-1]
+    assert params.on_time[0, -1] == first.courier_for(region).on_time
+    assert params.shipping_fee[0, -1] == first.shipping_fee * info.shipping_factor
+    lead = first.courier_for(region).dispatch_days + info.delivery_days
+    assert params.lead_days[0, -1] == lead
+    assert params.promise.tolist() == [s.described_quality for s in shops]
+    assert params.talk_boost.tolist() == [1.0] * len(shops)
+
+
+def test_a_new_schema_field_is_a_new_array():
+    """Adding a shop parameter (or a service one) needs no edit in the engine."""
+
+    class RicherService(Service):
+        apology_rate: float = Field(0.25)
+
+    class RicherShop(Shop):
+        gift_wrap_rate: float = Field(0.5)
+        service: RicherService = Field(default_factory=RicherService)
+
+    scenario = _scenario()
+    shops = {
+        name: RicherShop(
+            **{k: v for k, v in shop.model_dump().items() if k != "service"},
+            gift_wrap_rate=0.1 * (i + 1),
+        )
+        for i, (name, shop) in enumerate(scenario.shops.items())
+    }
+    params = ShopArrays.from_scenario(scenario.model_copy(update={"shops": shops}))
+    np.testing.assert_allclose(params.gift_wrap_rate, [0.1 * (i + 1) for i in range(len(shops))])
+    assert params.apology_rate.tolist() == [0.25] * len(shops)
+    assert params.price.tolist() == [s.price for s in scenario.shops.values()]
+
+
+def test_an_unknown_name_says_it_is_not_in_the_schema():
+    params = ShopArrays.from_scenario(_scenario())
+    try:
+        params.gift_wrap_rate  # noqa: B018
+    except AttributeError as error:
+        assert "not a field of the Shop schema" in str(error)
+    else:
+        raise AssertionError("expected AttributeError")
