@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import metadata
 
-from loyaltysim import __version__
 from loyaltysim.cli import analyze, app, calibrate, report, run, sweep, validate
 from loyaltysim.scenario.problems import UserError
 
@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="loyaltysim",
         description="Agent-based simulation of customer loyalty in e-commerce.",
     )
-    parser.add_argument("--version", action="version", version=f"loyaltysim {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"loyaltysim {metadata.version('loyaltysim')}"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))

@@ -9,12 +9,15 @@ spreads complaints. The community costs ``cost_per_day`` to run.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from loyaltysim.engine.params import ShopArrays
 from loyaltysim.scenario.base import NonNeg, Strict
 from loyaltysim.strategies.base import Strategy
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.params import ShopArrays
 
 
 class CommunityConfig(Strict):

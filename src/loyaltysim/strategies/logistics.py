@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import Field
 
-from loyaltysim.engine.params import ShopArrays
 from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import SectionProblem, Strategy
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.params import ShopArrays
 
 
 class LogisticsConfig(Strict):

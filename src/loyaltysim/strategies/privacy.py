@@ -9,12 +9,15 @@ cuts the daily breach probability by ``breach_reduction`` and costs ``cost_per_d
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from loyaltysim.engine.params import ShopArrays
 from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Strategy
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.params import ShopArrays
 
 
 class PrivacyConfig(Strict):

@@ -12,12 +12,15 @@ need not raise repurchase (de Matos, Henrique & Rossi 2007). The service costs
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from loyaltysim.engine.params import ShopArrays
 from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Strategy
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.params import ShopArrays
 
 
 class ServiceConfig(Strict):
