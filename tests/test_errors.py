@@ -360,3 +360,10 @@ def test_known_keys_of() -> None:
     assert known(("shops", "any-name")) == ["margin", "name", "price", "stock"]
     assert known(("mechanisms", 0)) == ["kind", "levels", "rate"]
     assert known(("budget",)) == []
+
+
+def test_closest_prefers_fewest_edits_and_serves_sweep_paths_too():
+    from loyaltysim.scenario.wording import closest
+
+    assert closest("prise", ["promise", "price", "quality"]) == "price"
+    assert closest("zzz", ["price"]) is None

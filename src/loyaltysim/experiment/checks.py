@@ -19,7 +19,6 @@ scenario errors (:class:`loyaltysim.scenario.problems.ScenarioError`, exit statu
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from loyaltysim.scenario.keypaths import (
 from loyaltysim.scenario.problems import Problem, ScenarioError, problems_from_validation_error
 from loyaltysim.scenario.schema import Scenario
 from loyaltysim.scenario.toml_lines import KeyPath, format_path, key_lines, line_of
+from loyaltysim.scenario.wording import closest
 
 #: Distinct reasons for invalid design points reported at most.
 MAX_POINT_PROBLEMS = 5
@@ -111,8 +111,8 @@ def _path_problem(data: Mapping[str, Any], name: str) -> tuple[str, str] | None:
         if not isinstance(node, Mapping):
             return f"a key path ending at {format_path(parent)}, which is a value", repr(name)
         keys = sorted(str(k) for k in node)
-        close = difflib.get_close_matches(path[depth], keys, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        best = closest(path[depth], keys)
+        hint = f" (did you mean {best!r}?)" if best is not None else ""
         where = format_path(parent) if parent else "the scenario"
         return f"a key of {where}: {', '.join(keys)}", f"{path[depth]!r}{hint}"
     if isinstance(value, Mapping):

@@ -176,15 +176,22 @@ def given_text(error: Mapping[str, Any], path: KeyPath, similar_to: list[str]) -
 def unknown(name: str, what: str, known: Iterable[str]) -> str:
     """``unknown shop 'thirft', did you mean 'thrift'?``: a misspelt name with its likely fix."""
     text = f"unknown {what} {name!r}"
+    best = closest(name, known)
+    return text if best is None else f"{text}, did you mean {best!r}?"
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` most likely misspells, if any is close.
+
+    difflib finds the candidates; the fewest edits decide among them (difflib alone prefers
+    'promise' to 'price' for 'prise'). Ties keep difflib's order.
+    """
     close = difflib.get_close_matches(name, list(known), n=5)
-    if not close:
-        return text
-    best = min(close, key=lambda option: _edits(name, option))  # stable: difflib's order
-    return f"{text}, did you mean {best!r}?"
+    return min(close, key=lambda option: _edits(name, option)) if close else None
 
 
 def _edits(a: str, b: str) -> int:
-    """Levenshtein distance: difflib alone prefers 'promise' to 'price' for 'prise'."""
+    """Levenshtein distance between two names."""
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, start=1):
         current = [i]
