@@ -7,6 +7,7 @@ Code in the docs is copied by users; a module moved without its docs breaks thei
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 
 import pytest
