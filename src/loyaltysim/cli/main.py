@@ -1,7 +1,8 @@
 """The ``loyaltysim`` command line; one module of :mod:`loyaltysim.cli` per sub-command.
 
 Bad input (a scenario file with errors, a bad ``--set``, an output folder that is not ours)
-ends with a plain message on stderr and exit status 2, never a traceback.
+and a missing optional package (:mod:`loyaltysim.cli.extras`) end with a plain message on
+stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import argparse
 import sys
 from importlib import metadata
 
-from loyaltysim.cli import analyze, app, calibrate, report, run, sweep, validate
+from loyaltysim.cli import analyze, app, calibrate, extras, report, run, sweep, validate
 from loyaltysim.scenario.problems import UserError
 
 USAGE_ERROR = 2
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = next(c for c in COMMANDS if c.NAME == args.command)
     try:
+        extras.check(command.NAME, args)  # before any work: never an hour, then a crash
         return command.execute(args, argv)
     except UserError as exc:
         print(f"loyaltysim: {exc}", file=sys.stderr)
