@@ -1,19 +1,18 @@
 """The figure registry: every output figure, declared once.
 
-Each :class:`Figure` says what it is called (name, label, unit, description), how it is
-counted each day (a ledger counter summed from events, or derived at the close of the day),
-how one replication reduces it (summed, last day, a share, a ratio, or from the customer
-records) and how the shops' values combine into a market figure. Everything else reads this
-table: the ledger takes its counters from it and the day's close its figures
-(:mod:`loyaltysim.engine.ledger`), the DataCollector's reporters (hence the columns of
-``timeseries.csv``, in registry order) are generated from it, and so are the per-run figures
-of ``replications.csv`` and ``summary.csv``, the sweep outputs and the labels of plots,
-reports and findings. They read :data:`REGISTRY` at each use, through the functions below.
+Each :class:`Figure` says what it is called (name, label, unit, description), how it is counted
+each day (a ledger counter summed from events, or derived at the close of the day), how one
+replication reduces it (summed, last day, a share, a ratio, or from the customer records) and how
+the shops' values combine into a market figure. Everything else reads this table: the ledger takes
+its counters from it and the day's close its figures (:mod:`loyaltysim.engine.ledger`), the
+DataCollector's reporters (hence the columns of ``timeseries.csv``, in registry order, and the
+market rows of the model-level table) are generated from it, and so are the per-run figures of
+``replications.csv`` and ``summary.csv``, the sweep outputs and the labels of plots, reports and
+findings. They read :data:`REGISTRY` at each use, through the functions below.
 
-Adding a daily counter is one entry, ``Figure(name, label, unit, description,
-daily=Counter())``: the ledger then has the counter, whatever counts it calls
-``ledger.add(name, ...)``, and it is a column of ``timeseries.csv`` with no other edit
-(``per_run=PerRun.SUM`` also sums it per replication).
+Adding a daily counter is one entry, ``Figure(name, label, unit, description, daily=Counter())``:
+the ledger has the counter, whatever counts it calls ``ledger.add(name, ...)``, and it is a column
+of ``timeseries.csv`` with no other edit (``per_run=PerRun.SUM`` sums it per replication).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 if TYPE_CHECKING:
-    from loyaltysim.engine.ledger import DayEnd
+    from loyaltysim.engine.ledger import DayEnd, MarketDay
 
 #: How a figure is printed: ``share`` (0-1, shown in %), ``score`` (0-1), ``stars`` (1-5),
 #: ``money`` (the scenario's currency) or ``count``.
@@ -86,6 +85,7 @@ class Figure:
         across_shops: How shops combine into a market figure; ``None`` if they do not (a
             customer can be a customer of several shops, so levels do not add up).
         of: The figures a share, ratio or sum of squares is made of.
+        market: The day's market value, for a daily level that does not add up across shops.
     """
 
     name: str
@@ -96,6 +96,7 @@ class Figure:
     per_run: PerRun | None = None
     across_shops: AcrossShops | None = None
     of: tuple[str, ...] = ()
+    market: Callable[[MarketDay], float] | None = None
 
 
 def _whole(counts: np.ndarray) -> np.ndarray:
@@ -138,6 +139,7 @@ REGISTRY: tuple[Figure, ...] = (
         "count",
         "active customers who have ordered from the shop and not churned from it",
         Derived(lambda d: _whole(d.totals.customers)),
+        market=lambda m: m.customers,
         **_LAST,
     ),
     Figure("buyers", "buyers", "count", "customers ordering from the shop today", Counter()),
@@ -173,6 +175,7 @@ REGISTRY: tuple[Figure, ...] = (
         "score",
         "mean satisfaction of active customers who have received an order from the shop",
         Derived(lambda d: d.totals.mean("satisfaction")),
+        market=lambda m: m.mean("satisfaction"),
         **_LAST,
     ),
     Figure(
@@ -181,6 +184,7 @@ REGISTRY: tuple[Figure, ...] = (
         "score",
         "mean trust of active customers who have received an order from the shop",
         Derived(lambda d: d.totals.mean("trust")),
+        market=lambda m: m.mean("trust"),
         **_LAST,
     ),
     Figure(

@@ -4,19 +4,29 @@ Every event that a figure counts (an order, a late parcel, a complaint, a coupon
 is booked in the :class:`DailyLedger` by the code that handles it, ``ledger.add(name,
 shop)``. At the close of a recorded day :func:`close_day` works out every daily figure per
 shop from the ledger, the running totals and the ratings, and :func:`reporters` hands them to
-the DataCollector. Which counters and figures there are is the figure registry's
-(:mod:`loyaltysim.engine.figures`), read at each use, so a new one is one registry entry.
+the DataCollector, one row per shop. After every step, warm-up days included, a
+:class:`MarketDay` makes the market's row of the same day (:func:`market_columns`). Which
+counters and figures there are is the figure registry's (:mod:`loyaltysim.engine.figures`),
+read at each use, so a new one is one registry entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from loyaltysim.engine.figures import Counter, cost_names, counter_names, daily_figures
+from loyaltysim.engine.figures import (
+    AcrossShops,
+    Counter,
+    PerRun,
+    cost_names,
+    counter_names,
+    daily_figures,
+)
 from loyaltysim.engine.totals import ShopTotals, per_shop
 
 if TYPE_CHECKING:
@@ -30,6 +40,8 @@ class DailyLedger:
     def __init__(self, shops: int) -> None:
         self.shops = shops
         self.values = {name: np.zeros(shops) for name in counter_names()}
+        #: The day's figures once :func:`close_day` has worked them out.
+        self.closed: dict[str, np.ndarray] | None = None
 
     def add(self, name: str, shop: np.ndarray, amount: np.ndarray | float = 1.0) -> None:
         """Add ``amount`` (per event, or one value for all) to ``name`` for each event's shop."""
@@ -72,16 +84,20 @@ def close_day(
 ) -> dict[str, np.ndarray]:
     """Each daily figure's values per shop, in column order, at the close of a recorded day.
 
-    The per-day costs are booked to the ledger first, so that ``profit`` includes them.
+    The per-day costs are booked to the ledger first, so that ``profit`` includes them. A day
+    is closed once: closing it again (the market's row after the shops') gives the same figures.
     """
+    if ledger.closed is not None:
+        return ledger.closed
     for f in daily_figures():
         if isinstance(f.daily, Counter) and f.daily.per_day is not None:
             ledger.add_per_shop(f.name, getattr(params, f.daily.per_day))
     day = DayEnd(ledger, totals, rating)
-    return {
+    ledger.closed = {
         f.name: ledger.values[f.name] if isinstance(f.daily, Counter) else f.daily.compute(day)
         for f in daily_figures()
     }
+    return ledger.closed
 
 
 def reporters() -> dict[str, Any]:
@@ -99,3 +115,69 @@ def _reporter(name: str) -> Callable[[Shop], float]:
 
     report.__name__ = name
     return report
+
+
+@dataclass(frozen=True)
+class MarketDay:
+    """The whole market at the close of a day: what the model-level reporters read.
+
+    Attributes:
+        day: The day closed (negative in the warm-up).
+        figures: Each daily figure per shop, as :func:`close_day` works them out.
+        totals: The running per-shop totals.
+        customers: Customers in the market that day (arrivals in, departures out).
+    """
+
+    day: int
+    figures: dict[str, np.ndarray]
+    totals: ShopTotals
+    customers: int
+
+    def mean(self, name: str) -> float:
+        """Mean satisfaction or trust over every customer-shop pair with an order received.
+
+        The shops' means weighted by how many customers each has served, so a customer of
+        two shops counts once for each (NaN before the first delivery).
+        """
+        experienced = float(self.totals.experienced.sum())
+        total = float(getattr(self.totals, f"{name}_sum").sum())
+        return total / experienced if experienced > 0 else math.nan
+
+
+def market_columns(shops: Sequence[str]) -> dict[str, Callable[[MarketDay], float]]:
+    """The market's daily columns, from the registry: ``day``, market figures, shops' shares.
+
+    A daily figure with a market rule (``Figure.market``: the levels that do not add up across
+    shops) takes it; one that adds up (``AcrossShops.SUM``) is summed over shops; a share
+    (``PerRun.SHARE``) is one column per shop, ``<shop>.<figure>`` as in sweep outputs.
+    """
+    columns: dict[str, Callable[[MarketDay], float]] = {"day": _market_day}
+    for f in daily_figures():
+        if f.market is not None:
+            columns[f.name] = f.market
+        elif f.across_shops is AcrossShops.SUM:
+            columns[f.name] = _summed(f.name)
+    for f in daily_figures():
+        if f.per_run is PerRun.SHARE:
+            columns.update(
+                {f"{shop}.{f.name}": _of_shop(f.name, s) for s, shop in enumerate(shops)}
+            )
+    return columns
+
+
+def _market_day(market: MarketDay) -> float:
+    return market.day
+
+
+def _summed(name: str) -> Callable[[MarketDay], float]:
+    def summed(market: MarketDay) -> float:
+        return float(market.figures[name].sum())
+
+    return summed
+
+
+def _of_shop(name: str, shop: int) -> Callable[[MarketDay], float]:
+    def of_shop(market: MarketDay) -> float:
+        return float(market.figures[name][shop])
+
+    return of_shop
