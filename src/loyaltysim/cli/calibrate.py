@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 NAME = "calibrate"
@@ -20,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, help="result folder (default: results/<name>_calibration)"
     )
     add_workers_argument(parser)
-    parser.add_argument("--quiet", action="store_true", help="no line per evaluation")
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def execute(args: argparse.Namespace, argv: list[str]) -> int:
@@ -28,6 +27,7 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     from loyaltysim.cli.run import workers_of
     from loyaltysim.experiment.calibration import calibrate, report, write_calibration
     from loyaltysim.experiment.folder import check_replaceable
+    from loyaltysim.experiment.progress import Progress
     from loyaltysim.scenario import load_scenario
     from loyaltysim.scenario.problems import UserError
 
@@ -40,12 +40,21 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     check_replaceable(out)
     workers = workers_of(args)
 
-    def progress(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    result = calibrate(
-        scenario, file=args.file, workers=workers, progress=None if args.quiet else progress
+    # The optimiser may stop before max_evaluations, so the count and the ETA are bounds.
+    display = Progress(
+        scenario.name,
+        scenario.calibration.max_evaluations,
+        unit="evaluations",
+        at_most=True,
+        enabled=not args.quiet,
     )
+    with display:
+        result = calibrate(
+            scenario,
+            file=args.file,
+            workers=workers,
+            progress=lambda line: display.update(note=line.strip()),
+        )
     write_calibration(result, out, command=["loyaltysim", *argv])
     print(report(result, args.file))
     print(f"\nCalibrated scenario: {out / 'calibrated.toml'}")
