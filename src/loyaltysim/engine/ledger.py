@@ -82,20 +82,21 @@ class DayEnd:
 def close_day(
     ledger: DailyLedger, totals: ShopTotals, rating: np.ndarray, params: ShopArrays
 ) -> dict[str, np.ndarray]:
-    """Each daily figure's values per shop, in column order, at the close of a recorded day.
+    """Each daily figure's values per shop, in column order, at the close of a day.
 
     The per-day costs are booked to the ledger first, so that ``profit`` includes them. A day
     is closed once: closing it again (the market's row after the shops') gives the same figures.
     """
     if ledger.closed is not None:
         return ledger.closed
-    for f in daily_figures():
+    daily = daily_figures()
+    for f in daily:
         if isinstance(f.daily, Counter) and f.daily.per_day is not None:
             ledger.add_per_shop(f.name, getattr(params, f.daily.per_day))
     day = DayEnd(ledger, totals, rating)
     ledger.closed = {
         f.name: ledger.values[f.name] if isinstance(f.daily, Counter) else f.daily.compute(day)
-        for f in daily_figures()
+        for f in daily
     }
     return ledger.closed
 
