@@ -20,7 +20,6 @@ from loyaltysim.engine.figures import AcrossShops, Counter, Figure, PerRun
 from loyaltysim.engine.ledger import MarketDay, market_columns
 from loyaltysim.engine.totals import ShopTotals
 
-BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
 #: The market columns, after day: registry order, the shops' shares last.
 MARKET = [
     *("customers", "orders", "revenue", "profit", "mean_satisfaction", "mean_trust"),
@@ -38,7 +37,8 @@ def _stepped(scenario, days: int, rng: int = 3) -> LoyaltyModel:
 
 
 # ------------------------------------------------------------------ the market rows
-def test_the_batch_run_of_the_issue_gives_one_row_per_step_and_iteration():
+def test_the_batch_run_of_the_issue_gives_one_row_per_step_and_iteration(monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)  # the issue's call, word for word
     sc = loyaltysim.load_scenario("scenarios/baseline.toml", overrides={"market.customers": 500})
     rows = mesa.batch_run(
         loyaltysim.LoyaltyModel, parameters={"scenario": [sc]}, rng=[None] * 2, max_steps=5
