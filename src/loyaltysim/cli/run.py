@@ -1,4 +1,8 @@
-"""``loyaltysim run FILE``: run every variant and replication, write a result folder."""
+"""``loyaltysim run FILE``: run every variant and replication, write a result folder.
+
+``--vary KEY=lo:hi:n`` replaces the file's variants by one key's values
+(:mod:`loyaltysim.scenario.vary`).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_scenario_arguments(parser)
     parser.add_argument("--out", type=Path, help="result folder (default: results/<name>)")
+    parser.add_argument(
+        "--vary",
+        metavar="KEY=lo:hi:n",
+        help="compare values of one key instead of the file's variants, each value a variant: "
+        "lo:hi:n (n values from lo to hi), [a, b, c] or a,b,c; e.g. "
+        "--vary shops.middle.price=60:100:5 (default --out: results/<name>_vary_<key>)",
+    )
     add_workers_argument(parser)
     parser.add_argument(
         "--resume",
@@ -51,15 +62,27 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     from loyaltysim.experiment.run import run
     from loyaltysim.report.text import headline
     from loyaltysim.scenario import load_scenario
+    from loyaltysim.scenario.vary import load_varied
 
-    scenario = load_scenario(args.file, args.sets)
-    out = args.out if args.out is not None else Path("results") / scenario.name
+    if args.vary is None:
+        scenario = load_scenario(args.file, args.sets)
+        default = scenario.name
+    else:
+        scenario = load_varied(args.file, args.sets, args.vary)
+        default = f"{scenario.name}_vary_{args.vary.split('=', 1)[0].rsplit('.', 1)[-1]}"
+    out = args.out if args.out is not None else Path("results") / default
     workers = workers_of(args)
     if not args.quiet:
         print(
             f"loyaltysim: running {args.file} into {out}/ with {workers} worker(s)",
             file=sys.stderr,
         )
+        if args.vary is not None:
+            print(
+                f"loyaltysim: variants from --vary (instead of the file's): base, "
+                f"{', '.join(scenario.variants)}",
+                file=sys.stderr,
+            )
     result = run(
         scenario,
         out,
