@@ -24,9 +24,11 @@ import solara
 from mesa.visualization.solara_viz import _check_model_params
 from solara.widgets.widgets import GridLayout
 
+from loyaltysim.app import assets
 from loyaltysim.app import page as app
 from loyaltysim.app.settings import ENV_SCENARIO, ENV_SETS, ENV_SHOP, AppSettings
 from loyaltysim.cli import main
+from loyaltysim.scenario.problems import UserError
 from loyaltysim.strategies.free_shipping import FreeShipping
 from loyaltysim.strategies.membership import Membership
 
@@ -62,12 +64,12 @@ def images(rc) -> list[bytes]:
 
 
 def page_text(rc) -> str:
-    """The text of the Markdown components (they sit in the grid's items, not children)."""
+    """The HTML of the components that show text (they sit in the grid's items, not children)."""
     texts = []
     for item in rc.find(GridLayout).widget.items:
-        template = getattr(item, "template", None)
-        if template is not None:
-            texts.append(template if isinstance(template, str) else str(template.template))
+        html = getattr(item, "unsafe_innerHTML", None)
+        if html is not None:
+            texts.append(html)
     return "\n".join(texts)
 
 
@@ -282,3 +284,36 @@ def test_command_serves_the_app(small_scenario_file: Path) -> None:
         process.wait(timeout=20)
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_page_assets_are_installed() -> None:
+    """The `app` extra's pins: the Vue 2 front end, which solara-assets ships, is all there."""
+    paths = assets.page_assets()
+    assert assets.vue_major() == 2
+    assert any(p.startswith("@widgetti/solara-vuetify-app@") for p in paths)
+    assert not any("solara-vuetify3-app" in p for p in paths)
+    assert "requirejs@2.3.6/require.js" in paths
+    assert any(p.startswith("@widgetti/vue-grid-layout@") for p in paths)  # SolaraViz's grid
+    assert assets.missing_assets() == []
+
+
+def test_missing_assets_are_named(tmp_path: Path) -> None:
+    paths = assets.page_assets()
+    (tmp_path / paths[0]).parent.mkdir(parents=True)
+    (tmp_path / paths[0]).write_text("")
+    assert assets.missing_assets(tmp_path) == paths[1:]
+    with pytest.raises(UserError) as error:
+        assets.check_assets(tmp_path)
+    message = str(error.value)
+    assert str(tmp_path) in message and "solara-assets" in message and ".[app]" in message
+    assert paths[0] not in message and all(p in message for p in paths[1:])
+
+
+def test_command_refuses_to_start_without_assets(
+    small_scenario_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setattr(assets, "cache_dir", lambda: tmp_path)
+    assert main(["app", str(small_scenario_file), "--no-open"]) == USAGE_ERROR
+    err = capsys.readouterr().err
+    assert "browser files are missing" in err and "requirejs@2.3.6/require.js" in err
+    assert "Traceback" not in err

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -393,42 +394,49 @@ def network_figure(model: LoyaltyModel) -> Figure:
     return figure
 
 
-def figures_markdown(model: LoyaltyApp) -> str:
-    """Today's figures per shop and the levers in force, as a Markdown table.
+def figures_html(model: LoyaltyApp) -> str:
+    """Today's figures per shop and the levers in force, as an HTML table.
 
     The share is over the last :data:`SHARE_WINDOW` days, as in the plot, and profit is
-    summed over the recorded days so far.
+    summed over the recorded days so far. HTML rather than ``solara.Markdown``, because the
+    Markdown component loads KaTeX from the CDN for formulas, which no local asset package
+    ships, and the page must work offline.
     """
     run = model.config.run
     active = int(model.state.active.sum())
-    lines = [f"**Day {model.day} of {run.days}**, {active:,} customers in the market.", ""]
+    day = f"<strong>Day {model.day} of {run.days}</strong>"
+    parts = [f"<p>{day}, {active:,} customers in the market.</p>"]
     data = model_timeseries(model)
     if data.empty:
-        lines.append("Press *Step* to simulate a week; the table fills from day 0.")
+        parts.append("<p>Press <em>Step</em> to simulate a week; the table fills from day 0.</p>")
     else:
         recent = data[data["day"] > data["day"].max() - SHARE_WINDOW]
         orders = recent.groupby("shop", sort=False)["orders"].sum()
         total = orders.sum()
         profit = data.groupby("shop", sort=False)["profit"].sum()
-        lines += [
-            "| shop | customers | share of orders | satisfaction | trust | rating | profit |",
-            "|---|--:|--:|--:|--:|--:|--:|",
-        ]
+        head = ("shop", "customers", "share of orders", "satisfaction", "trust", "rating", "profit")
+        rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
         for shop in model.shops:
             f = shop.figures
             share = orders[shop.name] / total if total else 0.0
             marker = " (levers)" if shop.name == model.focal_shop else ""
-            lines.append(
-                f"| {shop.name}{marker} | {f['customers']:,.0f} | {share:.1%} "
-                f"| {f['mean_satisfaction']:.2f} | {f['mean_trust']:.2f} "
-                f"| {f['rating']:.2f} | {profit[shop.name]:,.0f} |"
+            cells = (
+                f"{escape(shop.name)}{marker}",
+                f"{f['customers']:,.0f}",
+                f"{share:.1%}",
+                f"{f['mean_satisfaction']:.2f}",
+                f"{f['mean_trust']:.2f}",
+                f"{f['rating']:.2f}",
+                f"{profit[shop.name]:,.0f}",
             )
-    lines += ["", lever_summary(model)]
-    return "\n".join(lines)
+            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        parts.append(f'<table class="loyaltysim-figures">{"".join(rows)}</table>')
+    parts.append(f"<p>{lever_summary(model)}</p>")
+    return "\n".join(parts)
 
 
 def lever_summary(model: LoyaltyApp) -> str:
-    """The levers as the running model has them, in one sentence (what *Reset* applied)."""
+    """The levers as the running model has them, in one HTML sentence (what *Reset* applied)."""
     scenario, shop = model.config, model.focal_shop
     config = scenario.shops[shop]
     free = config.strategies.free_shipping
@@ -436,12 +444,22 @@ def lever_summary(model: LoyaltyApp) -> str:
     tiers = config.strategies.membership
     tier_text = "no membership" if tiers is None else f"membership with {len(tiers.tiers)} tiers"
     return (
-        f"Levers on **{shop}**: price {config.price:g}, "
+        f"Levers on <strong>{escape(shop)}</strong>: price {config.price:g}, "
         f"{config.courier.on_time:.0%} of parcels on time, "
         f"{config.service.resolution_rate:.0%} of complaints resolved, {free_text}, "
         f"{tier_text}. Word of mouth: tie strength {scenario.network.tie_strength:g}, "
         f"praise after a great order {scenario.experience.positive_propensity:g}."
     )
+
+
+#: The table's look: solara's HTML component has no Markdown table styles.
+TABLE_STYLE = (
+    "<style>.loyaltysim-figures{border-collapse:collapse;margin:0.5em 0}"
+    ".loyaltysim-figures th,.loyaltysim-figures td{padding:2px 10px;"
+    "border-bottom:1px solid #ddd;text-align:right}"
+    ".loyaltysim-figures th:first-child,.loyaltysim-figures td:first-child{text-align:left}"
+    "</style>"
+)
 
 
 # ---------------------------------------------------------------------------- components
@@ -486,7 +504,7 @@ def TrustPlot(model: LoyaltyModel) -> None:
 def FiguresTable(model: LoyaltyApp) -> None:
     """Today's figures per shop, and the levers the running model uses."""
     update_counter.get()
-    solara.Markdown(figures_markdown(model))
+    solara.HTML(unsafe_innerHTML=TABLE_STYLE + figures_html(model))
 
 
 #: The page's components, all on the first tab (network, plots, table).

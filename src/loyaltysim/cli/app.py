@@ -1,9 +1,11 @@
 """``loyaltysim app [FILE]``: the interactive Mesa (SolaraViz) app in the browser.
 
-The page itself is :mod:`loyaltysim.app.page`; this command checks the scenario first (so a bad
-file fails here, with the usual message and exit status 2, instead of inside a browser
-tab), then runs ``solara run loyaltysim.app.page`` with the scenario passed in environment
-variables (:mod:`loyaltysim.app.settings`).
+The page itself is :mod:`loyaltysim.app.page`. This command checks the scenario first (so a
+bad file fails here, with the usual message and exit status 2, instead of inside a browser
+tab) and that every browser file of the page is installed locally
+(:mod:`loyaltysim.app.assets`: offline, a missing one is a blank page), then runs
+``solara run loyaltysim.app.page`` with the scenario passed in environment variables
+(:mod:`loyaltysim.app.settings`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ def solara_command(args: argparse.Namespace) -> list[str]:
 
     ``--no-check-version`` keeps solara from asking PyPI for a newer version at each start,
     so the app starts the same offline (in a classroom without internet, say).
+    ``--production`` serves the minified front end and leaves out the hidden frames that
+    report a first start to solara.dev; it also turns off reloading on source edits, which
+    only a developer of the page wants.
     """
     command = [
         sys.executable,
@@ -77,6 +82,7 @@ def solara_command(args: argparse.Namespace) -> list[str]:
         "--port",
         str(args.port),
         "--no-check-version",
+        "--production",
     ]
     if args.no_open:
         command.append("--no-open")
@@ -84,7 +90,8 @@ def solara_command(args: argparse.Namespace) -> list[str]:
 
 
 def execute(args: argparse.Namespace, argv: list[str]) -> int:
-    """Check the scenario, print the URL and serve the app until Ctrl-C."""
+    """Check the scenario and the page's browser files, print the URL, serve until Ctrl-C."""
+    from loyaltysim.app.assets import check_assets
     from loyaltysim.app.settings import AppSettings, focal_shop
 
     if importlib.util.find_spec("solara") is None:
@@ -95,6 +102,7 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
         raise UserError(f"--port: expected a port number 1..65535, given {args.port}")
     settings = AppSettings(file=args.file, sets=tuple(args.sets), shop=args.shop)
     shop = focal_shop(settings.load(), args.shop)
+    check_assets()
     # solara's process may resolve relative paths elsewhere; hand it an absolute one.
     settings = dataclasses.replace(settings, file=args.file.resolve())
     env = {
