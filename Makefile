@@ -1,6 +1,7 @@
 # Two commands on a fresh clone:
 #   make run    create .venv (Python 3.12+), install loyaltysim, run the baseline scenario
-#   make test   install the development extras and run the whole test suite
+#   make test   install the development extras and run the whole test suite (as root, it
+#               installs Chromium for the browser tests; LOYALTYSIM_SKIP_BROWSER=1 skips them)
 # PYTHON=/path/to/python3.12 picks the interpreter; otherwise scripts/find-python does.
 
 VENV := .venv
@@ -27,6 +28,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts notebooks
+	scripts/ensure-browser
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev
