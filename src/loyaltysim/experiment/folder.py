@@ -27,7 +27,7 @@ import pandas as pd
 
 from loyaltysim.experiment.provenance import environment, iso
 from loyaltysim.experiment.seeds import describe, replication_seed
-from loyaltysim.experiment.store import write_atomic
+from loyaltysim.experiment.store import OutputError, cannot_write, write_atomic
 from loyaltysim.scenario import to_toml, variant_names
 from loyaltysim.scenario.problems import UserError
 
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
     from loyaltysim.experiment.results import RunResult
 
 PACKAGES = ("loyaltysim", "mesa", "numpy", "pandas", "scipy", "networkx", "matplotlib", "pydantic")
-
-
-class OutputError(UserError):
-    """The result folder cannot be written as asked."""
 
 
 def partial_dir(out: Path) -> Path:
@@ -57,14 +53,37 @@ def check_replaceable(out: Path) -> None:
         )
 
 
+def clear_partial(out: Path) -> None:
+    """Remove what an earlier, unfinished run into ``out`` left (call it holding the lock)."""
+    partial = partial_dir(out)
+    try:
+        if partial.exists():
+            shutil.rmtree(partial)
+    except OSError as exc:
+        raise cannot_write(partial, exc) from None
+
+
 def publish(partial: Path, out: Path) -> None:
-    """Swap the finished folder into place (the old result, if any, is removed after)."""
+    """Swap the finished folder into place (the old result, if any, is removed after).
+
+    Raises:
+        OutputError: the swap failed; ``out`` then still holds the previous result.
+
+    """
     shutil.rmtree(partial / "parts", ignore_errors=True)
     old = out.parent / f".{out.name}.old"
     shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(partial, out)
+    try:
+        if out.exists():
+            os.replace(out, old)
+        try:
+            os.replace(partial, out)
+        except OSError:
+            if old.exists() and not out.exists():
+                os.replace(old, out)  # put the previous result back
+            raise
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     shutil.rmtree(old, ignore_errors=True)
 
 

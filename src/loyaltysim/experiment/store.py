@@ -9,6 +9,7 @@ refused rather than silently mixing results of two scenarios.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -28,20 +29,46 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+class OutputError(UserError):
+    """A result cannot be written where asked (missing, read-only, full, not ours)."""
+
+
+def cannot_write(path: Path, exc: OSError) -> OutputError:
+    """The user's message for a failed write: where, why, and that nothing was replaced."""
+    reason = exc.strerror or str(exc)
+    hint = "free some space" if exc.errno == errno.ENOSPC else "choose a writable place"
+    return OutputError(
+        f"{path}: cannot be written ({reason}); nothing that was there is replaced; "
+        f"{hint} or choose another --out"
+    )
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` to ``path`` so readers see the old file or the whole new one.
+
+    Raises:
+        OutputError: the file cannot be written (no such place, read-only, disk full);
+            the old file, if any, is unchanged.
+
+    """
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise cannot_write(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from loyaltysim.experiment.seeds import describe, replication_seed
-from loyaltysim.experiment.store import fingerprint, write_atomic
+from loyaltysim.experiment.store import cannot_write, fingerprint, write_atomic
 from loyaltysim.experiment.sweep.design import POINT, Design
 from loyaltysim.scenario import Scenario, to_toml
 from loyaltysim.scenario.keypaths import flatten
@@ -151,9 +151,12 @@ class SweepFolder:
                     "run it into a new --out, or undo the change"
                 )
             self._remove_temporary_files()
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.runs.mkdir(exist_ok=True)
-        self.failures.mkdir(exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.runs.mkdir(exist_ok=True)
+            self.failures.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise cannot_write(self.root, exc) from None
         write_atomic(self.root / "scenario.toml", to_toml(scenario))
         write_atomic(self.root / "design.csv", design.points.to_csv(index=False))
         body = {"fingerprint": stamp, "layout": LAYOUT, **design.to_json()}
@@ -247,9 +250,11 @@ class SweepFolder:
             writer.close()
             os.replace(parquet_tmp, self.root / "sweep.parquet")
             os.replace(csv_tmp, self.root / "sweep.csv")
-        except BaseException:
+        except BaseException as exc:
             parquet_tmp.unlink(missing_ok=True)
             csv_tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):  # disk full, read-only: the run files are kept
+                raise cannot_write(self.root / "sweep.parquet", exc) from None
             raise
         columns = ["point", "replication", "seed_entropy", "seed_spawn_key", *design.names,
                    "error", "host", "traceback"]  # fmt: skip

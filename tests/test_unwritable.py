@@ -1,0 +1,130 @@
+"""Unwritable places: exit 2 with a clear message, and the previous complete result intact.
+
+Before, ``--out /proc/x`` ended in a ``FileNotFoundError`` traceback, and a full disk or a
+read-only folder in an ``OSError`` traceback. The full disk is simulated twice: by a hook
+that fails the n-th write (always), and by a real tmpfs of 256 kB (where this process may
+mount one, as root in a container may); the read-only folder by a tmpfs remounted read-only.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from loyaltysim.cli.main import main
+from loyaltysim.experiment.folder import partial_dir
+from sweep_helpers import GRID_SWEEP, TINY_TOML
+
+USAGE_ERROR = 2
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _fail_writes_after(monkeypatch: pytest.MonkeyPatch, allowed: int) -> None:
+    """Make every file write after the first ``allowed`` fail as on a full disk."""
+    calls = {"n": 0}
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] > allowed:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def test_out_that_cannot_be_created(tmp_path, small_scenario_file, cli):
+    sweep_file = tmp_path / "sweep.toml"
+    sweep_file.write_text(TINY_TOML + GRID_SWEEP)
+    results = [
+        cli.run("run", small_scenario_file, "--out", "/proc/loyaltysim_x/result", "--quiet"),
+        cli.run("sweep", sweep_file, "--out", "/proc/loyaltysim_x", "--workers", "1", "--quiet"),
+    ]
+    for result in results:
+        assert result.returncode == USAGE_ERROR, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "/proc/loyaltysim_x" in result.stderr and "choose another --out" in result.stderr
+
+
+def test_a_full_disk_leaves_the_previous_result(tmp_path, small_toml, monkeypatch, capsys):
+    file = tmp_path / "small.toml"
+    file.write_text(small_toml.replace("figures = true", "figures = false"))
+    out = tmp_path / "out"
+    args = ["run", str(file), "--out", str(out), "--workers", "1", "--quiet"]
+    assert main(args) == 0
+    before = _snapshot(out)
+    for allowed in (0, 3, 9):  # the first write, a replication part, the tables
+        _fail_writes_after(monkeypatch, allowed)
+        capsys.readouterr()
+        assert main(args) == USAGE_ERROR
+        message = capsys.readouterr().err
+        assert "cannot be written (No space left on device)" in message, message
+        assert "nothing that was there is replaced; free some space" in message
+        assert _snapshot(out) == before
+        monkeypatch.undo()
+    assert main([*args, "--resume"]) == 0  # once there is room, the run goes through
+
+
+def test_a_full_disk_during_a_sweep_keeps_the_finished_runs(tmp_path, monkeypatch, capsys):
+    file = tmp_path / "sweep.toml"
+    file.write_text(TINY_TOML + GRID_SWEEP)
+    out = tmp_path / "sweep"
+    args = ["sweep", str(file), "--out", str(out), "--workers", "1", "--quiet"]
+    _fail_writes_after(monkeypatch, 8)  # scenario, design, settings, meta, then 4 runs
+    assert main(args) == USAGE_ERROR
+    assert "cannot be written (No space left on device)" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert len(list((out / "runs").glob("p*.json"))) == 4
+    assert main([*args, "--resume"]) == 0
+    assert "12 runs (4 done before): 8 run now, 0 failed" in capsys.readouterr().out
+
+
+@pytest.fixture
+def tmpfs(tmp_path) -> Iterator[Path]:
+    """A 256 kB tmpfs at ``tmp_path/fs`` (skipped where this process may not mount one)."""
+    mount = tmp_path / "fs"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({made.stderr.decode().strip()})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_real_full_disk_and_a_read_only_folder(tmpfs, small_toml, cli):
+    """On a real 256 kB file system: full with figures on, then read-only."""
+    lean = tmpfs / "lean.toml"
+    lean.write_text(
+        small_toml.replace("figures = true", "figures = false").replace(
+            'customers = "first_replication"', 'customers = "none"'
+        )
+    )
+    out = tmpfs / "out"
+    assert cli.run("run", lean, "--out", out, "--quiet").returncode == 0
+    before = _snapshot(out)
+    heavy = tmpfs / "heavy.toml"  # with every customer table (170 kB) it does not fit
+    heavy.write_text(lean.read_text().replace('customers = "none"', 'customers = "all"'))
+    full = cli.run("run", heavy, "--out", out, "--quiet")
+    assert full.returncode == USAGE_ERROR, full.stderr
+    assert "No space left on device" in full.stderr and "Traceback" not in full.stderr
+    assert _snapshot(out) == before
+    kept = _snapshot(partial_dir(out))  # finished replications, kept for --resume
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
+    read_only = cli.run("run", lean, "--out", out, "--quiet")
+    assert read_only.returncode == USAGE_ERROR, read_only.stderr
+    assert "Read-only file system" in read_only.stderr and "Traceback" not in read_only.stderr
+    assert _snapshot(out) == before and _snapshot(partial_dir(out)) == kept
