@@ -456,7 +456,7 @@ def lever_summary(model: LoyaltyApp) -> str:
 TABLE_STYLE = (
     "<style>.loyaltysim-figures{border-collapse:collapse;margin:0.5em 0}"
     ".loyaltysim-figures th,.loyaltysim-figures td{padding:2px 10px;"
-    "border-bottom:1px solid #ddd;text-align:right}"
+    "border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}"
     ".loyaltysim-figures th:first-child,.loyaltysim-figures td:first-child{text-align:left}"
     "</style>"
 )
