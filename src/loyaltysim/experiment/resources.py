@@ -183,10 +183,10 @@ def check_fits(estimate: Estimate, workers: int = 1, what: str = "the run") -> N
     if need <= budget:
         return
     advice = []
-    fixed = need - estimate.in_flight(workers)
-    per_customer = estimate.model * max(workers, 1) / max(estimate.customers, 1)
-    if per_customer > 0 and budget > fixed:
-        fit = int((budget - fixed) / per_customer)
+    # Everything but the interpreters grows in proportion to the customers.
+    interpreters = estimate.python * (1 + (workers if workers > 1 else 0))
+    if budget > interpreters:
+        fit = int(estimate.customers * (budget - interpreters) / (need - interpreters))
         advice.append(f"fewer customers (market.customers = {estimate.customers:,}; about "
                       f"{fit:,} fit)")  # fmt: skip
     advice.append("fewer shops")
