@@ -317,3 +317,16 @@ def test_command_refuses_to_start_without_assets(
     err = capsys.readouterr().err
     assert "browser files are missing" in err and "requirejs@2.3.6/require.js" in err
     assert "Traceback" not in err
+
+
+def test_ipyvue_3_would_need_a_front_end_no_release_ships(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blank page of issue 12: with ipyvue 3, solara asks for a Vue 3 bundle (5.2.0)."""
+    real = assets.metadata.version
+    monkeypatch.setattr(
+        assets.metadata, "version", lambda name: "3.1.1" if name == "ipyvue" else real(name)
+    )
+    absent = assets.missing_assets()
+    assert "@widgetti/solara-vuetify3-app@5.2.0/dist/solara-vuetify-app8.min.js" in absent
+    assert not any(p.startswith("@widgetti/solara-vuetify-app@") for p in assets.page_assets())
+    with pytest.raises(UserError, match="Vue 3 front end, which no solara-assets release"):
+        assets.check_assets()
