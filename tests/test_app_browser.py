@@ -31,7 +31,7 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from browser import needs_browser, open_page
+from browser import needs_browser, open_page, require_browser
 from conftest import REPO_ROOT
 from loyaltysim.app.settings import ENV_SCENARIO, ENV_SETS, ENV_SHOP
 
@@ -52,6 +52,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
     """``loyaltysim app`` on the baseline, on a free port; stopped after the tests."""
+    require_browser()  # before the server's start: no browser, no need to wait for it
     port = _free_port()
     env = {**os.environ, "PYTHONNOUSERSITE": "1"}
     for name in (ENV_SCENARIO, ENV_SETS, ENV_SHOP):
