@@ -77,6 +77,49 @@ def test_kaplan_meier_retention(tiny):
     lines = shop_lines(ax)
     assert len(lines) == 2
     assert all(line.get_ydata()[0] == pytest.approx(100) for line in lines)
+    assert not ax.texts  # no lapse given: no mark
+
+
+def test_retention_marks_the_lapse_that_counts_a_customer_lost(tiny):
+    ax = plots.plot_retention(tiny.retention, lapse_days=30, ax=new_ax())
+    marks = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [list(m.get_xdata()) for m in marks] == [[30, 30]]
+    assert [t.get_text() for t in ax.texts] == ["30 days without\nan order = lost"]
+    # a lapse beyond the recorded days cannot show a step: no mark
+    assert not plots.plot_retention(tiny.retention, lapse_days=500, ax=new_ax()).texts
+
+
+def test_variant_panels_share_their_y_axes(tiny):
+    """Base and variant panels of a page: the same height means the same value."""
+    from loyaltysim.plots.pages import run_pages
+
+    pages = run_pages(tiny.timeseries, tiny.retention, tiny.summary, tiny.customers, 90, 30)
+    try:
+        for page in pages:
+            if page.name in ("variant_comparison.png", "cohort_retention.png"):
+                continue  # one panel per figure, and a shared colour scale instead
+            fig = page.figure
+            rows = {}
+            for ax in fig.axes:
+                if ax.get_subplotspec() is not None:
+                    rows.setdefault(ax.get_subplotspec().rowspan.start, []).append(ax)
+            for row in rows.values():
+                assert len(row) == 2, page.name  # base and tracking
+                assert row[0].get_ylim() == row[1].get_ylim(), page.name
+            if page.name == "retention.png":
+                assert "after 30 days without an order" in page.caption
+    finally:
+        plt.close("all")
+
+
+def test_panels_take_the_union_of_their_ranges():
+    from loyaltysim.plots.pages import share_rows
+
+    _, grid = plt.subplots(1, 2, squeeze=False)
+    grid[0, 0].set_ylim(15, 50)
+    grid[0, 1].set_ylim(25, 45)
+    share_rows(grid)
+    assert grid[0, 0].get_ylim() == grid[0, 1].get_ylim() == (15, 50)
 
 
 def test_word_of_mouth_mirrors_negative_messages(tiny):
@@ -212,7 +255,7 @@ def test_sobol_index_bars_sorted_by_total_index():
     bars = bar_groups(ax)
     assert [len(c.patches) for c in bars] == [3, 3]
     names = [t.get_text() for t in ax.get_xticklabels()]
-    assert names == ["a.courier.on_time", "a.price", "network.tie_strength"]  # "shops." dropped
+    assert names == ["a: courier on time", "a: price", "network: tie strength"]  # in words
     assert [p.get_height() for p in bars[1].patches] == [0.60, 0.15, 0.02]
 
 
@@ -227,13 +270,13 @@ def test_tornado_puts_the_most_influential_parameter_on_top():
     assert plots.plot_tornado(sensitivity_table(), "retention", ax=ax) is ax
     labels = [t.get_text() for t in ax.get_yticklabels()]
     top = labels[int(np.argmax(ax.get_yticks()))]
-    assert top == "a.courier.on_time"
+    assert top == "a: courier on time"
     total, first = bar_groups(ax)
     by_height = sorted(total.patches, key=lambda p: -p.get_y())  # top bar first
     assert [p.get_width() for p in by_height] == [0.60, 0.15, 0.02]
     assert sorted(p.get_width() for p in first.patches) == [0.01, 0.10, 0.50]
     ax = plots.plot_tornado(sensitivity_table(), "profit", top=1, ax=new_ax())
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["a.courier.on_time"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a: courier on time"]
 
 
 def test_rbd_fast_has_first_order_bars_only():
@@ -242,6 +285,30 @@ def test_rbd_fast_has_first_order_bars_only():
     assert "RBD-FAST" in ax.get_title()
     ax = plots.plot_tornado(sensitivity_table(), "share", ax=new_ax())
     assert len(bar_groups(ax)) == 1
+
+
+def test_grid_response_in_words_and_within_0_to_100_percent():
+    """A share's band stays inside 0-100% (the logit-scale interval) and axes are in words."""
+    from loyaltysim.experiment.sensitivity_plots import plot_response
+
+    points = pd.DataFrame(
+        {
+            "output": ["middle.retention"] * 2,
+            "shops.middle.shipping_fee": [0.0, 5.0],
+            "mean": [0.97, 0.5],
+            "ci_low": [0.97 - 0.035768, 0.4],
+            "ci_high": [0.97 + 0.035768, 0.6],
+            "replications": [4, 4],
+        }
+    )
+    ax = plot_response(points, "middle.retention", "shops.middle.shipping_fee", ax=new_ax())
+    assert ax.get_xlabel() == "middle: shipping fee"
+    assert ax.get_ylabel() == "middle: retention (%)"
+    (line,) = ax.get_lines()
+    assert list(line.get_ydata()) == pytest.approx([97.0, 50.0])
+    (band,) = ax.collections
+    top = band.get_paths()[0].vertices[:, 1].max()
+    assert top == pytest.approx(99.10, abs=0.01)  # not 100.58, the t interval's bound
 
 
 def test_sensitivity_errors_name_what_exists():

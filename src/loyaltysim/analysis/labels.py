@@ -132,3 +132,31 @@ def retention_label(days: int) -> str:
     """
     horizon = min(365, days - 1)
     return "yearly retention" if horizon >= 364 else f"{horizon}-day retention"
+
+
+def parameter_label(path: str) -> str:
+    """A key path for people: ``shops.thrift.courier.on_time`` -> "thrift: courier on time".
+
+    The shop (or the top-level table) comes first, then the rest of the path in words;
+    ``strategies`` is left out ("middle: free shipping threshold"), as it says nothing a
+    reader needs. Distinct paths keep distinct labels.
+    """
+    parts = path.split(".")
+    if parts[0] == "shops" and len(parts) > 2:
+        parts = parts[1:]
+    head, rest = parts[0], [p for p in parts[1:] if p != "strategies"]
+    words = " ".join(p.replace("_", " ") for p in rest)
+    return f"{head}: {words}" if words else head.replace("_", " ")
+
+
+def output_label(output: str, days: int | None = None) -> tuple[str, FigureLabel]:
+    """A sweep output ``SHOP.FIGURE`` for people, and its figure's label (for the unit).
+
+    ``middle.retention`` -> ("middle: yearly retention", the retention label); ``days``
+    names the retention horizon (without it, plain "retention").
+    """
+    shop, _, figure = output.partition(".")
+    label = label_of(figure or shop)
+    horizon = label.name == "retention" and days is not None
+    name = retention_label(days) if horizon else label.label
+    return (f"{shop}: {name}" if figure else name), label

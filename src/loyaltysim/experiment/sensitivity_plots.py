@@ -11,7 +11,10 @@ tidy tables ``loyaltysim analyze`` writes (``sensitivity.csv``, ``points.csv``),
     sp.plot_morris(pd.read_csv("results/morris/sensitivity.csv"), "premium.retention")
 
 Error bars and bands are 95% confidence intervals (bootstrap for indices, Student-t over
-replications for point means).
+replications for point means; for proportions the t interval on the logit scale, so a band
+never leaves 0-100%). Outputs and parameters are labelled in words
+(:func:`~loyaltysim.analysis.labels.output_label`,
+:func:`~loyaltysim.analysis.labels.parameter_label`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from loyaltysim.analysis.intervals import proportion_ci
+from loyaltysim.analysis.labels import output_label, parameter_label
 from loyaltysim.experiment.sensitivity import main_effects
 
 
@@ -38,11 +43,6 @@ def _rows(sensitivity: pd.DataFrame, output: str) -> tuple[pd.DataFrame, str]:
     return rows, str(rows["method"].iloc[0])
 
 
-def _short(name: str) -> str:
-    """``shops.premium.courier.on_time`` -> ``premium.courier.on_time`` for labels."""
-    return name.removeprefix("shops.")
-
-
 def plot_morris(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) -> Axes:
     """Morris plane: μ* (importance) against σ (interactions or non-linearity).
 
@@ -55,7 +55,7 @@ def plot_morris(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) 
     ax = _axes(ax)
     ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", capsize=3)
     for _, row in rows.iterrows():
-        ax.annotate(_short(row["parameter"]), (row["mu_star"], row["sigma"]),
+        ax.annotate(parameter_label(row["parameter"]), (row["mu_star"], row["sigma"]),
                     textcoords="offset points", xytext=(4, 4), fontsize=8)  # fmt: skip
     right = float(np.nanmax(np.r_[rows["mu_star"] + rows["mu_star_conf"].fillna(0), 0]))
     top = float(np.nanmax(np.r_[rows["sigma"], 0]))
@@ -66,7 +66,7 @@ def plot_morris(sensitivity: pd.DataFrame, output: str, ax: Axes | None = None) 
     ax.set_ylim(0, top)
     ax.set_xlabel("μ* (mean |elementary effect|)")
     ax.set_ylabel("σ (spread of effects)")
-    ax.set_title(f"{output}: Morris screening")
+    ax.set_title(f"{output_label(output)[0]}: Morris screening")
     ax.legend(frameon=False)
     return ax
 
@@ -93,25 +93,30 @@ def plot_response(
     if rows.empty:
         raise ValueError(f"no points for output {output!r}")
     ax = _axes(ax)
+    name, label = output_label(output)
     groups = [(None, rows)] if by is None else list(rows.groupby(by, sort=True))
     for value, group in groups:
         curve = group.sort_values(x) if len(group[x].unique()) == len(group) else None
         if curve is None:
             curve = main_effects(group, x)
-        label = None if by is None else f"{_short(by)} = {value:g}" if isinstance(
-            value, float) else f"{_short(by)} = {value}"  # fmt: skip
+        legend = None if by is None else f"{parameter_label(by)} = {value:g}" if isinstance(
+            value, float) else f"{parameter_label(by)} = {value}"  # fmt: skip
         numeric = pd.api.types.is_numeric_dtype(curve[x]) and not pd.api.types.is_bool_dtype(
             curve[x]
         )
         xs = curve[x] if numeric else np.arange(len(curve))
-        (line,) = ax.plot(xs, curve["mean"], marker="o", label=label)
-        ax.fill_between(xs, curve["ci_low"], curve["ci_high"], alpha=0.2,
+        low, high = curve["ci_low"].to_numpy(float), curve["ci_high"].to_numpy(float)
+        if label.kind == "share":
+            low, high = proportion_ci(curve["mean"].to_numpy(float), low, high)
+        k = label.scale
+        (line,) = ax.plot(xs, k * curve["mean"], marker="o", label=legend)
+        ax.fill_between(xs, k * low, k * high, alpha=0.2,
                         color=line.get_color(), linewidth=0)  # fmt: skip
         if not numeric:
             ax.set_xticks(xs, [str(v) for v in curve[x]])
-    ax.set_xlabel(_short(x))
-    ax.set_ylabel(output)
-    ax.set_title(f"{output} against {_short(x)}")
+    ax.set_xlabel(parameter_label(x))
+    ax.set_ylabel(label.axis.replace(label.label, name, 1))
+    ax.set_title(f"{name} against {parameter_label(x)}")
     if by is not None:
         ax.legend(frameon=False, fontsize=8)
     return ax

@@ -1,8 +1,9 @@
 """The standard figures of a run: which pages, what is on them, and writing them to files.
 
-A page puts one panel per variant side by side (shops keep their colours), so variants are
-compared at a glance. The same pages feed ``figures/`` of a result folder and the HTML
-report; pages that need the customers table are left out when a run did not keep it.
+A page puts one panel per variant side by side (shops keep their colours) on shared
+y-axes, so variants are compared at a glance: the same height means the same value. The
+same pages feed ``figures/`` of a result folder and the HTML report; pages that need the
+customers table are left out when a run did not keep it.
 """
 
 from __future__ import annotations
@@ -61,8 +62,20 @@ def _grid(
     )
     for j, variant in enumerate(variants):
         draw(variant, grid[:, j])
+    share_rows(grid)
     fig.tight_layout()
     return fig
+
+
+def share_rows(grid: np.ndarray) -> None:
+    """Give each row of panels the union of their y-ranges.
+
+    Done after drawing, so each panel's own headroom for its legend is kept.
+    """
+    for row in grid:
+        lows, highs = zip(*(ax.get_ylim() for ax in row), strict=True)
+        for ax in row:
+            ax.set_ylim(min(lows), max(highs))
 
 
 def _has_cohorts(customers: pd.DataFrame | None, days: int) -> bool:
@@ -86,6 +99,7 @@ def run_pages(
     summary: pd.DataFrame,
     customers: pd.DataFrame | None,
     days: int,
+    lapse_days: int | None = None,
 ) -> Iterator[Page]:
     """The standard pages of a run, drawn one at a time (close each after use).
 
@@ -95,6 +109,9 @@ def run_pages(
         summary: The ``summary`` table.
         customers: The ``customers`` table, or None if the run did not keep it.
         days: Recorded days (``run.days``), for the cohort triangle's whole months.
+        lapse_days: Days without an order after which a customer counts as lost
+            (``output.lapse_days``), marked on the retention curves and named in their
+            caption; None leaves both out.
     """
     variants = list(dict.fromkeys(timeseries["variant"]))
     ts = timeseries
@@ -123,12 +140,20 @@ def run_pages(
         2,
         attitudes,
     )
+    rule = (
+        ""
+        if lapse_days is None
+        else f" A customer counts as lost on churning, on leaving the market, or after "
+        f"{lapse_days} days without an order (output.lapse_days), so customers who ordered "
+        f"only once all count as lost {lapse_days} days after that order: hence the step "
+        f"at day {lapse_days}."
+    )
     yield page(
         "retention.png",
         "Kaplan-Meier retention of customers acquired while recording, by days since their "
-        "first order.",
+        f"first order.{rule}",
         1,
-        lambda v, ax: plot_retention(retention, v, ax=ax[0]),
+        lambda v, ax: plot_retention(retention, v, lapse_days=lapse_days, ax=ax[0]),
     )
     yield page(
         "word_of_mouth.png",
@@ -214,6 +239,7 @@ def run_figure_pngs(result: RunResult) -> Iterator[tuple[str, bytes]]:
         result.summary,
         result.customers,
         result.scenario.run.days,
+        lapse_days=result.scenario.output.lapse_days,
     )
     for page in pages:
         try:

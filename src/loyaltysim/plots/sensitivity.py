@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from loyaltysim.analysis.labels import output_label, parameter_label
 from loyaltysim.plots._common import axes, legend
 
 #: Per method: the measure that ranks parameters, and the bars drawn side by side.
@@ -26,11 +27,6 @@ MEASURES = {
 
 #: How each method is named in titles.
 METHOD_NAMES = {"sobol": "Sobol", "rbd_fast": "RBD-FAST", "morris": "Morris"}
-
-
-def short_name(parameter: str) -> str:
-    """``shops.thrift.price`` -> ``thrift.price``: labels stay short, still unambiguous."""
-    return parameter.removeprefix("shops.")
 
 
 def sensitivity_rows(
@@ -101,7 +97,7 @@ def plot_sensitivity_indices(
         )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(
-        x, [short_name(p) for p in rows["parameter"].astype(str)], rotation=30, ha="right"
+        x, [parameter_label(p) for p in rows["parameter"].astype(str)], rotation=30, ha="right"
     )
     ylabel = (
         "elementary effect (output units)" if method == "morris" else "share of output variance"
@@ -109,7 +105,7 @@ def plot_sensitivity_indices(
     ax.set(
         xlabel="parameter",
         ylabel=ylabel,
-        title=f"{METHOD_NAMES[method]} indices — {output}",
+        title=f"{METHOD_NAMES[method]} indices — {output_label(output)[0]}",
     )
     legend(ax, title="measure (95% CI)")
     return ax
@@ -142,7 +138,7 @@ def plot_tornado(
         rows = rows.head(top)
     ax = axes(ax, (7, max(2.5, 0.45 * len(rows) + 1.2)))
     y = np.arange(len(rows))[::-1]
-    names = [short_name(p) for p in rows["parameter"].astype(str)]
+    names = [parameter_label(p) for p in rows["parameter"].astype(str)]
     if method == "rbd_fast":
         ax.barh(
             y,
@@ -183,6 +179,10 @@ def plot_tornado(
         xlabel = "elementary effect (output units)"
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, names)
-    ax.set(xlabel=xlabel, ylabel="parameter", title=f"What moves {output} ({METHOD_NAMES[method]})")
+    ax.set(
+        xlabel=xlabel,
+        ylabel="parameter",
+        title=f"What moves {output_label(output)[0]} ({METHOD_NAMES[method]})",
+    )
     legend(ax, loc="lower right")
     return ax

@@ -107,12 +107,19 @@ def plot_attitude(
     return ax
 
 
-def plot_retention(retention: pd.DataFrame, variant: str = "base", ax: Axes | None = None) -> Axes:
+def plot_retention(
+    retention: pd.DataFrame,
+    variant: str = "base",
+    lapse_days: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Kaplan-Meier retention of each shop's new customers by days since their first order.
 
     Args:
         retention: The ``retention`` table of a run.
         variant: Which variant to draw.
+        lapse_days: Days without an order after which a customer counts as lost; marked
+            with a dotted line, since the curves step down there (None: no mark).
         ax: Axes to draw on (default: a new figure).
     """
     ax = axes(ax)
@@ -125,6 +132,16 @@ def plot_retention(retention: pd.DataFrame, variant: str = "base", ax: Axes | No
         ylim=(0, 102),
         title=f"Retention of new customers — {variant}",
     )
+    if lapse_days is not None and lapse_days <= data["day"].max():
+        ax.axvline(lapse_days, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(
+            f"{lapse_days} days without\nan order = lost",
+            (lapse_days, 4),
+            xytext=(4, 0),
+            textcoords="offset points",
+            fontsize="small",
+            color="dimgrey",
+        )
     legend(ax)
     return ax
 

@@ -1,33 +1,49 @@
 """``loyaltysim report``: one self-contained HTML file from a run or sweep result folder.
 
 The file is meant to be mailed, archived or opened offline, so everything is inside it:
-figures are base64 PNGs, the style sheet is inline, and there are no scripts and no links
-to the network. It is built only from the folder's files (see
-:mod:`loyaltysim.experiment.folder`), never from a live model.
+figures are base64 PNGs, the style sheet is inline, the figures' definitions are written
+out (:mod:`loyaltysim.report.definitions`), and there are no scripts and no links to the
+network. It is built only from the folder's files (see :mod:`loyaltysim.experiment.folder`),
+never from a live model.
 
-A run report has the findings in plain language (:mod:`loyaltysim.analysis.findings`), the scenario
-in brief, a table per shop comparing every variant with the base (means, 95% CIs, paired
-differences), and the standard figures (:func:`loyaltysim.plots.run_pages`). A sweep report
-has the sensitivity indices of every output as tables, findings and figures.
+A run report opens with its bottom line (:mod:`loyaltysim.analysis.bottom_line`), then the
+findings in plain language (:mod:`loyaltysim.analysis.findings`), the scenario in brief, a
+table per shop comparing every variant with the base (means, 95% CIs, paired differences)
+with the definitions of its figures, and the standard figures
+(:func:`loyaltysim.plots.run_pages`). A sweep report is :mod:`loyaltysim.report.sweep`.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import math
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from loyaltysim.analysis.bottom_line import bottom_line
 from loyaltysim.analysis.findings import ShopFinding, concentration_findings, variant_findings
+from loyaltysim.analysis.intervals import proportion_ci
 from loyaltysim.analysis.labels import label_of, retention_label
-from loyaltysim.experiment.folder import RunFolder, kind_of, load_run, read_meta, read_scenario
+from loyaltysim.experiment.folder import RunFolder, kind_of, load_run
 from loyaltysim.experiment.store import write_atomic
+from loyaltysim.report.definitions import definitions_html, lapse_days
+from loyaltysim.report.markup import (
+    breakable,
+    days,
+    esc,
+    image,
+    meta_line,
+    number,
+    page,
+    percent,
+    plain,
+    settings,
+    table,
+)
+from loyaltysim.report.sweep import sweep_report
 from loyaltysim.scenario.keypaths import flatten
 
 #: Figures in the comparison table, in this order (those the summary has).
@@ -46,88 +62,6 @@ TABLE_FIGURES = (
     "resolution_share",
 )
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
-       max-width: 1180px; margin: 2em auto; padding: 0 1.5em; line-height: 1.45; }
-h1 { margin-bottom: 0.2em; } h2 { border-bottom: 2px solid #ddd; padding-bottom: 0.2em;
-     margin-top: 2em; }
-.lead { font-size: 1.1em; color: #444; } .meta { color: #666; font-size: 0.9em; }
-nav a { margin-right: 1.2em; }
-table { border-collapse: collapse; margin: 0.8em 0 1.6em; font-size: 0.92em; }
-th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: right; vertical-align: top; }
-th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-td.effect { font-weight: 600; } td.null { color: #888; }
-.ci { color: #666; font-size: 0.85em; white-space: nowrap; }
-figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { color: #555; font-size: 0.92em; }
-.note { background: #f7f7f2; border-left: 4px solid #c8c29a; padding: 0.6em 1em; }
-li { margin-bottom: 0.5em; }
-"""
-
-
-# ---------------------------------------------------------------------------------- HTML bits
-def esc(value: object) -> str:
-    """Text made safe for HTML text and double-quoted attributes (apostrophes stay as is)."""
-    return html.escape(str(value), quote=False).replace('"', "&quot;")
-
-
-def table(header: list[str], rows: Iterable[list[str]], cls: Iterable[list[str]] = ()) -> str:
-    """An HTML table; cells are already HTML (escape text first); ``cls`` per-cell classes."""
-    classes = list(cls)
-    out = ["<table>", "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
-    for i, row in enumerate(rows):
-        row_cls = classes[i] if i < len(classes) else [""] * len(row)
-        cells = "".join(
-            f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>"
-            for v, c in zip(row, row_cls, strict=True)
-        )
-        out.append(f"<tr>{cells}</tr>")
-    out.append("</table>")
-    return "\n".join(out)
-
-
-def image(png: bytes, alt: str, caption: str) -> str:
-    """A figure with the PNG embedded as a data URI."""
-    data = base64.b64encode(png).decode("ascii")
-    return (
-        f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{esc(caption)}</figcaption></figure>"
-    )
-
-
-def page(title: str, body: list[str]) -> str:
-    """The whole document."""
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
-            *body,
-            "</body></html>",
-        ]
-    )
-
-
-def _settings(values: Mapping[str, Any]) -> str:
-    return ", ".join(f"{esc(k)} = {esc(_plain(v))}" for k, v in values.items())
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _days(value: Any) -> str:
-    return f"{_plain(value)} day" + ("" if value == 1 else "s")
-
-
-def _percent(value: Any) -> str:
-    return f"{100 * value:.1f}%" if isinstance(value, int | float) else "—"
-
 
 # ---------------------------------------------------------------------------------- scenario
 def scenario_brief(scenario: Mapping[str, Any]) -> list[str]:
@@ -139,7 +73,7 @@ def scenario_brief(scenario: Mapping[str, Any]) -> list[str]:
     network = scenario.get("network", {})
     regions = market.get("regions", {})
     region_text = ", ".join(
-        f"{esc(name)} {_percent(r.get('share'))} ({_days(r.get('delivery_days', 2.0))})"
+        f"{esc(name)} {percent(r.get('share'))} ({days(r.get('delivery_days', 2.0))})"
         for name, r in regions.items()
     )
     segments = ", ".join(esc(s) for s in market.get("segments", {}))
@@ -149,13 +83,14 @@ def scenario_brief(scenario: Mapping[str, Any]) -> list[str]:
         ["customers at start", f"{market.get('customers', 0):,}"],
         [
             "arrivals / departures",
-            f"{market.get('arrival_rate', 0):g} / {market.get('departure_rate', 0):g} per day",
+            f"{number(market.get('arrival_rate', 0))} / {number(market.get('departure_rate', 0))}"
+            " per day",
         ],
         ["regions (delivery time)", region_text or "—"],
         ["segments", segments or "—"],
         [
             "social network",
-            f"{esc(network.get('kind', '?'))}, mean degree {_plain(network.get('mean_degree'))}",
+            f"{esc(network.get('kind', '?'))}, mean degree {plain(network.get('mean_degree'))}",
         ],
     ]
     out = ["<h3>Market and run</h3>", table(["setting", "value"], rows)]
@@ -164,7 +99,7 @@ def scenario_brief(scenario: Mapping[str, Any]) -> list[str]:
     if events:
         items = "".join(
             f"<li>{esc(e.get('kind', 'event'))}: "
-            f"{_settings({k: v for k, v in e.items() if k != 'kind'})}</li>"
+            f"{settings({k: v for k, v in e.items() if k != 'kind'})}</li>"
             for e in events
         )
         out += ["<h3>Scheduled events</h3>", f"<ul>{items}</ul>"]
@@ -172,7 +107,7 @@ def scenario_brief(scenario: Mapping[str, Any]) -> list[str]:
     out.append("<h3>Variants</h3>")
     if variants:
         items = "".join(
-            f"<li><b>{esc(name)}</b>: {_settings(flatten(changes)) or 'no change'}</li>"
+            f"<li><b>{esc(name)}</b>: {settings(flatten(changes)) or 'no change'}</li>"
             for name, changes in variants.items()
         )
         out.append(
@@ -194,7 +129,7 @@ def shops_table(shops: Mapping[str, Any]) -> str:
         "unit cost",
         "courier: on time / damaged / lost",
         "tracking",
-        "complaints: response days / resolved",
+        "complaints: response days / resolution rate (of answered)",
         "aware at start",
         "strategies and regional couriers",
     ]
@@ -205,11 +140,11 @@ def shops_table(shops: Mapping[str, Any]) -> str:
         promise = shop.get("promise")
         quality = f"{shop.get('quality', 0):g}" + (f" ({promise:g})" if promise is not None else "")
         extras = [
-            f"{esc(k)}: {_settings(v) if isinstance(v, Mapping) else esc(_plain(v))}"
+            f"{esc(k)}: {settings(v) if isinstance(v, Mapping) else esc(plain(v))}"
             for k, v in shop.get("strategies", {}).items()
         ]
         extras += [
-            f"courier in {esc(region)}: {_settings(override)}"
+            f"courier in {esc(region)}: {settings(override)}"
             for region, override in shop.get("courier_by_region", {}).items()
         ]
         rows.append(
@@ -219,13 +154,13 @@ def shops_table(shops: Mapping[str, Any]) -> str:
                 f"{shop.get('shipping_fee', 0):,.2f}",
                 quality,
                 f"{shop.get('unit_cost', 0):,.2f}",
-                f"{_percent(courier.get('on_time', 0.9))} / "
-                f"{_percent(courier.get('damage_rate', 0.02))} / "
-                f"{_percent(courier.get('loss_rate', 0.005))}",
+                f"{percent(courier.get('on_time', 0.9))} / "
+                f"{percent(courier.get('damage_rate', 0.02))} / "
+                f"{percent(courier.get('loss_rate', 0.005))}",
                 "yes" if courier.get("tracking", True) else "no",
                 f"{service.get('response_days', 2):g} / "
-                f"{_percent(service.get('resolution_rate', 0.6))}",
-                _percent(shop.get("initial_awareness", 0.1)),
+                f"{percent(service.get('resolution_rate', 0.6))}",
+                percent(shop.get("initial_awareness", 0.1)),
                 "<br>".join(extras) or "—",
             ]
         )
@@ -234,8 +169,11 @@ def shops_table(shops: Mapping[str, Any]) -> str:
 
 # ---------------------------------------------------------------------------------- run report
 def _level(row: pd.Series, figure: str) -> str:
+    """A mean with its 95% CI (for proportions on the logit scale, so within 0-100%)."""
     label = label_of(figure)
     low, high = row["ci_low"], row["ci_high"]
+    if label.kind == "share":
+        low, high = (float(x) for x in proportion_ci(row["mean"], low, high))
     if not (math.isfinite(low) and math.isfinite(high)):
         return label.value(row["mean"])
     digits = label.interval_decimals(low, high)
@@ -265,7 +203,8 @@ def comparison_tables(run: RunFolder) -> list[str]:
     figures = [f for f in TABLE_FIGURES if f in set(summary["figure"])]
     header = ["figure", "base<br>mean, 95% CI"]
     for v in variants[1:]:
-        header += [f"{esc(v)}<br>mean, 95% CI", f"{esc(v)} − base<br>difference, 95% CI"]
+        name = breakable(v)
+        header += [f"{name}<br>mean, 95% CI", f"{name} − base<br>difference, 95% CI"]
     out = []
     for shop in run.shops:
         rows, classes = [], []
@@ -288,26 +227,20 @@ def run_figures(run: RunFolder) -> list[str]:
     from loyaltysim.plots import png_bytes, run_pages
 
     out = []
-    pages = run_pages(run.timeseries, run.retention, run.summary, run.customers, run.days)
+    pages = run_pages(
+        run.timeseries,
+        run.retention,
+        run.summary,
+        run.customers,
+        run.days,
+        lapse_days=lapse_days(run.scenario),
+    )
     for fig_page in pages:
         try:
             out.append(image(png_bytes(fig_page.figure), fig_page.name, fig_page.caption))
         finally:
             plt.close(fig_page.figure)
     return out
-
-
-def _meta_line(folder: Path, meta: Mapping[str, Any]) -> str:
-    parts = [f"Result folder <code>{esc(folder)}</code>"]
-    if meta.get("finished"):
-        parts.append(f"run finished {esc(meta['finished'])}")
-    version = meta.get("versions", {}).get("loyaltysim")
-    if version:
-        parts.append(f"loyaltysim {esc(version)}")
-    if meta.get("git_commit"):
-        parts.append(f"commit {esc(str(meta['git_commit'])[:10])}")
-    parts.append(f"report written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    return f'<p class="meta">{"; ".join(parts)}.</p>'
 
 
 def finding_html(finding: ShopFinding) -> str:
@@ -320,6 +253,24 @@ def finding_html(finding: ShopFinding) -> str:
     return f"{head}{rest}</li>"
 
 
+def bottom_line_html(run: RunFolder) -> list[str]:
+    """The bottom line section: a few sentences from the run's numbers."""
+    variant_keys = {k: flatten(v) for k, v in run.scenario.get("variants", {}).items()}
+    path = run.path / "replications.csv"
+    replications = pd.read_csv(path) if path.exists() else None
+    sentences = bottom_line(run.summary, run.days, variant_keys, replications)
+    if not sentences:
+        sentences = [
+            "The scenario has no variants, so there is nothing to compare: the report "
+            "describes the base market, with 95% confidence intervals over "
+            f"{int(run.summary['replications'].max())} replications."
+        ]
+    paragraphs = "".join(f"<p>{esc(s)}</p>" for s in sentences)
+    return [
+        f'<section class="bottom-line"><h2 id="bottom-line">Bottom line</h2>{paragraphs}</section>'
+    ]
+
+
 def run_report(run: RunFolder) -> str:
     """The HTML report of a run folder."""
     scenario = run.scenario
@@ -328,9 +279,11 @@ def run_report(run: RunFolder) -> str:
     body = [
         f"<h1>loyaltysim report: {esc(name)}</h1>",
         f'<p class="lead">{esc(scenario.get("description", ""))}</p>',
-        _meta_line(run.path, run.meta),
-        '<nav><a href="#findings">Findings</a><a href="#scenario">Scenario</a>'
-        '<a href="#comparison">Variant comparison</a><a href="#figures">Figures</a></nav>',
+        meta_line(run.path, run.meta),
+        '<nav><a href="#bottom-line">Bottom line</a><a href="#findings">Findings</a>'
+        '<a href="#scenario">Scenario</a><a href="#comparison">Variant comparison</a>'
+        '<a href="#definitions">Definitions</a><a href="#figures">Figures</a></nav>',
+        *bottom_line_html(run),
         '<h2 id="findings">Findings</h2>',
         '<p class="note">These are effects inside the simulated market. A variant differs '
         "from the base only in the values listed under Variants and runs on the same seeds, "
@@ -368,191 +321,21 @@ def run_report(run: RunFolder) -> str:
         '<h2 id="comparison">Variant comparison</h2>',
         "<p>Means over replications with their 95% confidence intervals; differences are "
         "paired by replication (common random numbers). <b>Bold</b> differences have a "
-        "confidence interval that excludes zero; grey ones do not. Definitions are in "
-        "<code>docs/metrics.md</code>.</p>",
+        "confidence interval that excludes zero; grey ones do not. Intervals of proportions "
+        "(shares, rates, retention) are computed on the logit scale, so they stay within "
+        "0-100%.</p>",
         *comparison_tables(run),
+        '<h3 id="definitions">What the figures mean</h3>',
+        definitions_html(
+            [f for f in TABLE_FIGURES if f in set(run.summary["figure"])],
+            scenario,
+            run.summary,
+            run.days,
+        ),
         '<h2 id="figures">Figures</h2>',
         *run_figures(run),
     ]
     return page(f"loyaltysim report: {name}", body)
-
-
-# ---------------------------------------------------------------------------------- sweeps
-def _sweep_rows(folder: Path) -> str:
-    path = folder / "sweep.parquet"
-    if not path.exists():
-        return ""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        return "<p><code>sweep.parquet</code> is present (install pyarrow to count its rows).</p>"
-    rows = pq.ParquetFile(path).metadata.num_rows
-    return f"<p>The sweep's results, <code>sweep.parquet</code>, hold {rows:,} rows.</p>"
-
-
-#: Per method: the ranking measure, its 95% half-width, and how findings name it.
-RANKED_BY = {
-    "sobol": ("ST", "ST_conf", "total-order Sobol index ST"),
-    "rbd_fast": ("S1", "S1_conf", "first-order index S1 (RBD-FAST)"),
-    "morris": ("mu_star", "mu_star_conf", "Morris μ*"),
-}
-#: Rows of a grid's point table shown in the report (the file has them all).
-MAX_POINTS = 60
-
-
-def sensitivity_findings(rows: pd.DataFrame, method: str) -> list[str]:
-    """Plain findings for one output: which parameters measurably matter.
-
-    A parameter is called influential only when the 95% interval of its ranking index (ST
-    for Sobol, S1 for RBD-FAST, μ* for Morris) excludes zero; the others are "not
-    distinguishable from zero", which says the sweep could not show an influence, not that
-    there is none.
-    """
-    key, conf, what = RANKED_BY[method]
-    ranked = rows.sort_values(key, ascending=False)
-    strong, weak = [], []
-    for row in ranked.itertuples(index=False):
-        value, half = float(getattr(row, key)), float(getattr(row, conf))
-        text = f"{row.parameter} ({value:.3g}, 95% CI {value - half:.3g} to {value + half:.3g})"
-        (strong if math.isfinite(half) and value - half > 0 else weak).append(text)
-    out = []
-    if strong:
-        out.append(f"Measurably influential, by {what}: " + "; ".join(strong) + ".")
-    if weak:
-        out.append(
-            f"Not distinguishable from zero (the 95% interval of {what} reaches zero; more "
-            "samples or replications may still show an influence): " + "; ".join(weak) + "."
-        )
-    return out
-
-
-def _pm(value: float, half: float) -> str:
-    if not math.isfinite(value):
-        return "—"
-    return f"{value:.3f}" + (f" ± {half:.3f}" if math.isfinite(half) else "")
-
-
-def _sensitivity_table(rows: pd.DataFrame, method: str) -> str:
-    ranked = rows.sort_values(RANKED_BY[method][0], ascending=False)
-    columns = {
-        "sobol": [("S1 ± 95% CI", "S1", "S1_conf"), ("ST ± 95% CI", "ST", "ST_conf")],
-        "rbd_fast": [("S1 ± 95% CI", "S1", "S1_conf")],
-        "morris": [("μ* ± 95% CI", "mu_star", "mu_star_conf"), ("σ", "sigma", None)],
-    }[method]
-    header = ["parameter", *(name for name, _, _ in columns)]
-    body = [
-        [esc(row["parameter"])]
-        + [_pm(float(row[v]), float(row[c]) if c else math.nan) for _, v, c in columns]
-        for _, row in ranked.iterrows()
-    ]
-    return table(header, body)
-
-
-def _sensitivity_sections(sensitivity: pd.DataFrame) -> list[str]:
-    """Per output and method: findings, the index table and the two index figures."""
-    from loyaltysim.plots import png_bytes
-    from loyaltysim.plots.sensitivity import plot_sensitivity_indices, plot_tornado
-
-    body = []
-    methods = sensitivity["method"].astype(str).str.lower()
-    for output in dict.fromkeys(sensitivity["output"]):
-        for method in dict.fromkeys(methods[sensitivity["output"] == output]):
-            if method not in RANKED_BY:
-                body.append(f"<p>{esc(output)}: method {esc(method)} is not shown.</p>")
-                continue
-            rows = sensitivity[(sensitivity["output"] == output) & (methods == method)]
-            body.append(f"<h2>{esc(output)} ({esc(method)})</h2>")
-            items = "".join(f"<li>{esc(p)}</li>" for p in sensitivity_findings(rows, method))
-            body += [f"<ul>{items}</ul>", _sensitivity_table(rows, method)]
-            fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
-            try:
-                plot_sensitivity_indices(sensitivity, str(output), method, ax=left)
-                plot_tornado(sensitivity, str(output), method, ax=right)
-                fig.tight_layout()
-                caption = f"Indices of {output} per parameter, and the parameters ranked."
-                body.append(image(png_bytes(fig), f"{output} {method}", caption))
-            finally:
-                plt.close(fig)
-    return body
-
-
-def _grid_sections(points: pd.DataFrame) -> list[str]:
-    """A grid has no indices: per output, the mean and 95% CI of each design point."""
-    body = [
-        "<p>A grid sweep has no sensitivity indices: here is each output's mean and 95% CI "
-        "at every design point (<code>points.csv</code>).</p>"
-    ]
-    for output, rows in points.groupby("output", sort=False):
-        shown = rows.drop(columns="output").head(MAX_POINTS)
-        header = [esc(c) for c in shown.columns]
-        body_rows = [
-            [esc(f"{v:.4g}" if isinstance(v, float) else v) for v in row]
-            for row in shown.itertuples(index=False)
-        ]
-        body += [f"<h2>{esc(output)}</h2>", table(header, body_rows)]
-        if len(rows) > MAX_POINTS:
-            body.append(f"<p>First {MAX_POINTS} of {len(rows)} points; see points.csv.</p>")
-    return body
-
-
-def sweep_brief(sweep: Mapping[str, Any]) -> list[str]:
-    """The sweep's settings, and its parameters as a table (one row each)."""
-    settings = [
-        [esc(k), esc(", ".join(map(str, v)) if isinstance(v, list) else _plain(v))]
-        for k, v in sweep.items()
-        if k != "parameters"
-    ]
-    out = [table(["setting", "value"], settings)]
-    parameters = sweep.get("parameters", {})
-    if parameters:
-        keys = list(dict.fromkeys(k for p in parameters.values() for k in p))
-        rows = [
-            [esc(name)] + [esc(_plain(p[k])) if k in p else "" for k in keys]
-            for name, p in parameters.items()
-        ]
-        out.append(table(["parameter", *map(esc, keys)], rows))
-    return out
-
-
-def sweep_report(folder: Path) -> str:
-    """The HTML report of a sweep folder: sensitivity tables, findings and figures."""
-    from loyaltysim.scenario.problems import UserError
-
-    sensitivity_path, points_path = folder / "sensitivity.csv", folder / "points.csv"
-    if not sensitivity_path.exists() and not points_path.exists():
-        raise UserError(
-            f"{folder}: a sweep folder without sensitivity.csv or points.csv; run "
-            f"`loyaltysim analyze {folder}` first, then make the report"
-        )
-    scenario, meta = read_scenario(folder), read_meta(folder)
-    name = scenario.get("name", folder.name)
-    body = [
-        f"<h1>loyaltysim sensitivity report: {esc(name)}</h1>",
-        f'<p class="lead">{esc(scenario.get("description", ""))}</p>',
-        _meta_line(folder, meta),
-        _sweep_rows(folder),
-    ]
-    if "sweep" in scenario:
-        body += ["<h2>Sweep</h2>", *sweep_brief(scenario["sweep"])]
-    if sensitivity_path.exists():
-        sensitivity = pd.read_csv(sensitivity_path)
-        missing = {"output", "parameter", "method"} - set(sensitivity.columns)
-        if missing:
-            raise UserError(
-                f"{sensitivity_path}: expected the columns output, parameter, method; missing "
-                f"{', '.join(sorted(missing))}"
-            )
-        body.append(
-            '<p class="note">Sobol indices are shares of the output\'s variance: S1 what a '
-            "parameter causes alone, ST including its interactions. Morris μ* is the mean "
-            "absolute change of the output per step of a parameter, σ the spread of those "
-            "changes. Intervals are 95% bootstrap intervals; a parameter is called "
-            "influential only when its interval excludes zero.</p>"
-        )
-        body += _sensitivity_sections(sensitivity)
-    else:
-        body += _grid_sections(pd.read_csv(points_path))
-    return page(f"loyaltysim sensitivity report: {name}", body)
 
 
 # ---------------------------------------------------------------------------------- entry

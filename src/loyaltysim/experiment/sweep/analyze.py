@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from loyaltysim.analysis.labels import parameter_label
 from loyaltysim.experiment.sensitivity import METHODS, RANKING, Analysis, analyse
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.experiment.sweep.design import Design
@@ -125,7 +126,7 @@ def draw_figures(method: str, names: list[str], result: Analysis, folder: Path) 
                                          layout="constrained", squeeze=False)  # fmt: skip
                 for ax, name in zip(axes.flat, varying, strict=False):
                     sp.plot_response(result.points, output, name, ax=ax)
-                    ax.set_title(f"main effect of {name.removeprefix('shops.')}", fontsize=9)
+                    ax.set_title(f"main effect of {parameter_label(name)}", fontsize=9)
                 for ax in list(axes.flat)[len(varying) :]:
                     ax.set_visible(False)
                 save(fig, f"response_{output}")
