@@ -123,6 +123,12 @@ def wait_for_day(page, day: int) -> None:
     page.get_by_text(f"Day {day} of 365").wait_for(timeout=WAIT)
 
 
+def focal_share(page) -> float:
+    """The focal shop's share of orders in the page's table, in percent."""
+    cell = page.locator("tr", has_text="middle (levers)").locator("td").nth(2)
+    return float(cell.inner_text().rstrip("%"))
+
+
 def step_week(page, share) -> None:
     """Press *Step* and wait for the new week's share plot (a new image, not just the text)."""
     before = share.get_attribute("src")
@@ -145,6 +151,7 @@ def test_app_offline_in_chromium(app_url: str) -> None:
         step_week(page, share)
         first_week = share.screenshot()
         assert drawn(first_week)
+        share_at_90 = focal_share(page)
         page.screenshot(path=SHOTS / "app-step.png", full_page=True)
 
         thumb = page.get_by_role("slider", name="middle: price")
@@ -160,6 +167,7 @@ def test_app_offline_in_chromium(app_url: str) -> None:
         assert drawn(dearer)
         assert dearer != first_week
         assert np.abs(pixels(dearer) - pixels(first_week)).mean() > 0.002
+        assert focal_share(page) < share_at_90 - 5  # 37.2% at price 90, 23.1% at 135
         page.screenshot(path=SHOTS / "app-reset-step.png", full_page=True)
 
     assert requests.remote() == [], "the page asked for files from outside this computer"
