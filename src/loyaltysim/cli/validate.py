@@ -16,16 +16,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace, argv: list[str]) -> int:
-    """Load and validate; print a one-line description of the scenario."""
+    """Load and validate; print a one-line description, and the sweep's size if any."""
     from loyaltysim.experiment.checks import check_experiment_sections
+    from loyaltysim.experiment.sweep.size import size_warning
     from loyaltysim.scenario import load_scenario, variant_names
 
     scenario = load_scenario(args.file, args.sets)
-    check_experiment_sections(scenario, args.file)  # [sweep] and [calibration], if any
+    design = check_experiment_sections(scenario, args.file)  # [sweep] and [calibration]
     print(
         f"{args.file}: valid — {len(scenario.shops)} shops, "
         f"{scenario.market.customers} customers, {scenario.run.days} days, "
         f"{scenario.run.replications} replications, variants: "
         f"{', '.join(variant_names(scenario))}"
     )
+    if design is not None and scenario.sweep is not None:
+        replications = scenario.sweep.replications
+        print(
+            f"sweep: {design.method} design, {len(design):,} points x {replications} "
+            f"replication(s) = {len(design) * replications:,} runs"
+        )
+        warning = size_warning(design, replications)
+        if warning is not None:
+            print(warning)
     return 0

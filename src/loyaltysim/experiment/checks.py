@@ -9,8 +9,9 @@ costs seconds rather than a night on a cluster:
 * the keys given suit the design (``samples`` for samplers, ``values`` or ``steps`` for
   grids, a power of 2 for Sobol...);
 * every value a parameter can take is valid for its key: each grid value, and both ends
-  of each range, are put into the scenario and validated by its schema; then every design
-  point is validated as a whole (for rules that span keys, such as damage + loss <= 1);
+  of each range, are validated once by the schema; then design points as a whole (for rules
+  spanning keys, such as damage + loss <= 1): all, or a spread of a large design
+  (:mod:`loyaltysim.experiment.sweep.size`, which also bounds a design's size);
 * each output or target names a shop (or the market) and a known figure.
 
 Every problem is reported at once, at the line of the offending key in the file, like
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 
 from loyaltysim.experiment.sweep.design import Design, DesignParameter, grid_values, make_design
 from loyaltysim.experiment.sweep.outputs import Output, parse_output
+from loyaltysim.experiment.sweep.size import points_to_check, too_large
 from loyaltysim.scenario.experiment import CalibrationTarget
 from loyaltysim.scenario.keypaths import (
     CONTROLLED,
@@ -288,21 +290,27 @@ def sweep_design(scenario: Scenario, file: str | Path, text: str | None = None) 
         _check_values(located, base, where, parameter, spec.steps)
     _check_outputs(located, sweep.outputs, list(scenario.shops), ("sweep", "outputs"))
     located.raise_if_any()
-    result = make_design(sweep, kinds, scenario.run.seed)
+    big = too_large(sweep) if design in samplers else None  # a sampler's, before drawing
+    result = make_design(sweep, kinds, scenario.run.seed) if big is None else None
+    big = big or too_large(sweep, result)
+    if big is not None:
+        located.add(*big)
+        located.raise_if_any()
+    assert result is not None
     _check_points(located, base, result)
     located.raise_if_any()
     return result
 
 
 def _check_points(located: _Located, base: Scenario, design: Design) -> None:
-    """Validate every design point as a whole scenario (rules spanning several keys).
+    """Validate design points as whole scenarios (rules spanning several keys).
 
     Points failing for the same reason are reported once, with the first such point and
-    how many there are.
+    how many there are (see :func:`points_to_check` for which points of a large design).
     """
     swept = set(design.names)
     reasons: dict[str, list[int]] = {}
-    for point in range(len(design)):
+    for point in points_to_check(design):
         try:
             point_scenario(base, design.values_of(point))
         except ValidationError as exc:
@@ -324,10 +332,11 @@ def _check_points(located: _Located, base: Scenario, design: Design) -> None:
         )
 
 
-def check_experiment_sections(scenario: Scenario, file: str | Path) -> None:
-    """Check ``[sweep]`` and ``[calibration]`` if present (for ``loyaltysim validate``)."""
+def check_experiment_sections(scenario: Scenario, file: str | Path) -> Design | None:
+    """Check ``[sweep]`` and ``[calibration]`` if present; return the sweep's design if any."""
     text = read_text(file)
     problems: list[Problem] = []
+    design = None
     for section, check in (
         ("sweep", sweep_design),
         ("calibration", calibration_plan),
@@ -335,11 +344,14 @@ def check_experiment_sections(scenario: Scenario, file: str | Path) -> None:
         if getattr(scenario, section) is None:
             continue
         try:
-            check(scenario, file, text)  # type: ignore[operator]
+            found = check(scenario, file, text)  # type: ignore[operator]
         except ScenarioError as exc:
             problems += exc.problems
+        else:
+            design = found if section == "sweep" else design
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.path)), str(file))
+    return design
 
 
 def calibration_plan(

@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,11 @@ def cannot_write(path: Path, exc: OSError) -> OutputError:
     )
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the whole new one.
+
+    ``data`` may be text in pieces (an iterator of strings), written as they come, so a
+    large table need not be held whole.
 
     Raises:
         OutputError: the file cannot be written (no such place, read-only, disk full);
@@ -57,7 +61,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
+            if isinstance(data, bytes | str):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)

@@ -77,9 +77,9 @@ class SweepConfig(Strict):
     samples: int | None = Field(
         None,
         ge=1,
-        le=10_000_000,
+        le=1_048_576,
         description="lhs: design points; sobol: base sample N (a power of 2); "
-        "morris: trajectories.",
+        "morris: trajectories. At most 2**20, and the design at most 10,000,000 points.",
     )
     levels: int = Field(4, ge=2, le=1000, description="morris: levels of the grid.")
     second_order: bool = Field(

@@ -14,12 +14,18 @@ A parameter with ``scale = "log"`` is sampled evenly in log10 (the SALib problem
 in log10, and so is the matrix handed to the analysis). Integer keys are rounded after
 sampling. The points are written to ``design.csv`` and the settings to ``design.json``, so
 the analysis reads the design that actually ran instead of sampling it again.
+
+A grid is never built as a list of points: its size is the product of its axes and point
+``i`` is found from ``i`` by mixed-radix arithmetic (the last axis varies fastest, as in
+``itertools.product``), so a 10**6-point grid costs its axes, not 10**6 rows, until its
+table is asked for. Samplers' points are drawn at once; their number is bounded
+(:mod:`loyaltysim.experiment.sweep.size`).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -31,6 +37,8 @@ from loyaltysim.scenario.problems import UserError
 
 #: Column of the design table numbering its points from 0.
 POINT = "point"
+#: Rows of the design table built at a time when it is written out.
+CSV_CHUNK = 50_000
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,10 @@ class Design:
 
     Attributes:
         method: ``grid``, ``lhs``, ``sobol`` or ``morris``.
-        parameters: The swept keys, in the order of the scenario file.
-        points: One row per design point: ``point`` and one column per parameter.
+        parameters: The swept keys, in the order of the scenario file (a grid's carry
+            their axis as ``values``).
+        table: One row per design point: ``point`` and one column per parameter; None for
+            a grid until :attr:`points` is first asked for.
         samples: ``N`` of the sampler (None for grids).
         levels: Morris levels.
         second_order: Sobol second-order indices.
@@ -91,7 +101,7 @@ class Design:
 
     method: str
     parameters: list[DesignParameter]
-    points: pd.DataFrame
+    table: pd.DataFrame | None
     samples: int | None = None
     levels: int = 4
     second_order: bool = False
@@ -103,8 +113,46 @@ class Design:
         """Parameter names (dotted keys), which are also the design's value columns."""
         return [p.name for p in self.parameters]
 
+    @property
+    def lazy(self) -> bool:
+        """Whether the points are enumerated from the grid's axes instead of a table."""
+        return self.table is None
+
+    @property
+    def axes(self) -> list[tuple[Any, ...]]:
+        """A grid's values per parameter."""
+        return [p.values or () for p in self.parameters]
+
     def __len__(self) -> int:
-        return len(self.points)
+        if self.table is None:
+            return math.prod(len(axis) for axis in self.axes)
+        return len(self.table)
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """The design table (built for a grid on first use: a row per point)."""
+        if self.table is None:
+            self.table = pd.concat(list(self._chunks(0, len(self))), ignore_index=True)
+        return self.table
+
+    def _chunks(self, start: int, stop: int) -> Iterator[pd.DataFrame]:
+        """The design table's rows ``start`` to ``stop`` in pieces of :data:`CSV_CHUNK`."""
+        if self.table is not None:
+            yield self.table.iloc[start:stop]
+            return
+        shape = [len(axis) for axis in self.axes]
+        columns = [_axis_array(axis) for axis in self.axes]
+        for first in range(start, stop, CSV_CHUNK):
+            index = np.arange(first, min(first + CSV_CHUNK, stop))
+            digits = np.unravel_index(index, shape) if shape else ()
+            values = {p.name: col[d] for p, col, d in zip(self.parameters, columns, digits,
+                                                          strict=True)}  # fmt: skip
+            yield pd.DataFrame({POINT: index, **values})
+
+    def csv_chunks(self) -> Iterator[str]:
+        """``design.csv`` in pieces, so that a large grid is never held whole."""
+        for i, chunk in enumerate(self._chunks(0, len(self))):
+            yield chunk.to_csv(index=False, header=i == 0)
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem: parameter names and bounds in the sampler's space."""
@@ -120,7 +168,14 @@ class Design:
 
     def values_of(self, point: int) -> dict[str, Any]:
         """``{dotted key: value}`` of one point, as Python scalars."""
-        return {p.name: _python(self.points[p.name].iat[point]) for p in self.parameters}
+        if self.table is None:
+            out = {}
+            for p in reversed(self.parameters):
+                assert p.values is not None
+                point, digit = divmod(point, len(p.values))
+                out[p.name] = p.values[digit]
+            return {name: out[name] for name in self.names}
+        return {p.name: _python(self.table[p.name].iat[point]) for p in self.parameters}
 
     def to_json(self) -> dict[str, Any]:
         """Settings for ``design.json`` (the points go to ``design.csv``)."""
@@ -157,7 +212,7 @@ class Design:
         return cls(
             method=settings["method"],
             parameters=parameters,
-            points=points,
+            table=points,
             samples=settings.get("samples"),
             levels=settings.get("levels", 4),
             second_order=bool(settings.get("second_order", False)),
@@ -169,6 +224,12 @@ class Design:
 def _python(value: Any) -> Any:
     """A numpy scalar as a Python scalar (TOML, JSON and pydantic's strict mode want those)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _axis_array(axis: tuple[Any, ...]) -> np.ndarray:
+    """A grid axis as the column pandas would make of it (mixed types stay objects)."""
+    kinds = {type(v) for v in axis}
+    return np.asarray(axis, dtype=object if len(kinds) > 1 else None)
 
 
 def grid_values(parameter: DesignParameter, steps: int | None) -> tuple[Any, ...]:
@@ -208,14 +269,11 @@ def make_design(sweep: SweepConfig, kinds: dict[str, str], default_seed: int) ->
     ]
     if sweep.design == "grid":
         axes = [grid_values(p, sweep.parameters[p.name].steps) for p in parameters]
-        rows = list(itertools.product(*axes))
         parameters = [
             DesignParameter(p.name, p.kind, values=axis, low=p.low, high=p.high, scale=p.scale)
             for p, axis in zip(parameters, axes, strict=True)
         ]
-        columns = {p.name: [row[i] for row in rows] for i, p in enumerate(parameters)}
-        points = pd.DataFrame({POINT: np.arange(len(rows)), **columns})
-        return Design("grid", parameters, points, seed=seed, extra=extra)
+        return Design("grid", parameters, None, seed=seed, extra=extra)
     matrix = sample_matrix(sweep.design, parameters, sweep, seed)
     columns = {p.name: p.from_sampler(matrix[:, i]) for i, p in enumerate(parameters)}
     points = pd.DataFrame({POINT: np.arange(matrix.shape[0]), **columns})

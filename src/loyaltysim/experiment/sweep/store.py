@@ -158,7 +158,7 @@ class SweepFolder:
         except OSError as exc:
             raise cannot_write(self.root, exc) from None
         write_atomic(self.root / "scenario.toml", to_toml(scenario))
-        write_atomic(self.root / "design.csv", design.points.to_csv(index=False))
+        write_atomic(self.root / "design.csv", design.csv_chunks())
         body = {"fingerprint": stamp, "layout": LAYOUT, **design.to_json()}
         write_atomic(settings, json.dumps(body, indent=2))
 
