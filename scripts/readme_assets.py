@@ -10,9 +10,9 @@ folder), then writes:
 * docs/images/baseline_*.png: the figures the README shows, copied from the run's figures/,
   and a network snapshot of the base market after the recorded year;
 * results/baseline/report.html: the HTML report (``loyaltysim report``);
-* docs/report_excerpt.md: the start of the report's findings for the first variant, which
-  is also put into README.md between the ``report-excerpt`` markers, so the README quotes
-  what the code wrote, never a hand-edited copy.
+* docs/report_excerpt.md: the report's bottom line and the start of its findings for the
+  first variant, which is also put into README.md between the ``report-excerpt`` markers,
+  so the README quotes what the code wrote, never a hand-edited copy.
 """
 
 from __future__ import annotations
@@ -63,19 +63,19 @@ def network_snapshot(path: Path) -> None:
 
 
 def excerpt(shops: int = 2) -> str:
-    """The first variant's findings for the first ``shops`` shops, as quoted Markdown."""
-    import pandas as pd
-
+    """The bottom line, then the first variant's findings for ``shops`` shops, as Markdown."""
     from loyaltysim.analysis.findings import variant_findings
-    from loyaltysim.experiment.folder import read_meta
+    from loyaltysim.experiment.folder import load_run
+    from loyaltysim.report.html import bottom_line_of
 
-    summary = pd.read_csv(OUT / "summary.csv")
-    days = int(read_meta(OUT)["days"])
-    found = variant_findings(summary, days)
+    run = load_run(OUT)
+    found = variant_findings(run.summary, run.days)
     if not found:
         raise SystemExit("the baseline has no variant: nothing to quote")
+    lines = ["> **Bottom line**", ">"]
+    lines += [f"> {sentence}" for sentence in bottom_line_of(run)]
     variant, findings = next(iter(found.items()))
-    lines = [f"> **{variant} vs base**", ">"]
+    lines += [">", f"> **{variant} vs base**", ">"]
     lines += [f"> - {f.text}" for f in findings[:shops]]
     if len(findings) > shops:
         rest = ", ".join(f.shop for f in findings[shops:])

@@ -253,19 +253,22 @@ def finding_html(finding: ShopFinding) -> str:
     return f"{head}{rest}</li>"
 
 
-def bottom_line_html(run: RunFolder) -> list[str]:
-    """The bottom line section: a few sentences from the run's numbers."""
+def bottom_line_of(run: RunFolder) -> list[str]:
+    """The bottom line of a run folder as sentences (one for a run without variants)."""
     variant_keys = {k: flatten(v) for k, v in run.scenario.get("variants", {}).items()}
     path = run.path / "replications.csv"
     replications = pd.read_csv(path) if path.exists() else None
     sentences = bottom_line(run.summary, run.days, variant_keys, replications)
-    if not sentences:
-        sentences = [
-            "The scenario has no variants, so there is nothing to compare: the report "
-            "describes the base market, with 95% confidence intervals over "
-            f"{int(run.summary['replications'].max())} replications."
-        ]
-    paragraphs = "".join(f"<p>{esc(s)}</p>" for s in sentences)
+    return sentences or [
+        "The scenario has no variants, so there is nothing to compare: the report "
+        "describes the base market, with 95% confidence intervals over "
+        f"{int(run.summary['replications'].max())} replications."
+    ]
+
+
+def bottom_line_html(run: RunFolder) -> list[str]:
+    """The bottom line section: a few sentences from the run's numbers."""
+    paragraphs = "".join(f"<p>{esc(s)}</p>" for s in bottom_line_of(run))
     return [
         f'<section class="bottom-line"><h2 id="bottom-line">Bottom line</h2>{paragraphs}</section>'
     ]
