@@ -383,6 +383,14 @@ def test_sweep_report_without_figures_says_how_to_draw_them(tmp_path):
     assert "<img " not in html and "to draw them" in html
 
 
+def test_the_note_explains_only_the_methods_present(tmp_path):
+    table = sensitivity_table()
+    table[table["method"] == "morris"].to_csv(tmp_path / "sensitivity.csv", index=False)
+    html = build_report(tmp_path)
+    assert "Morris μ* is the mean absolute change" in html
+    assert "Sobol indices are" not in html and "RBD-FAST gives" not in html
+
+
 def test_grid_sweep_report_lists_the_points(tmp_path):
     (tmp_path / "design.json").write_text("{}", encoding="utf-8")
     points = pd.DataFrame(

@@ -28,6 +28,20 @@ RANKED_BY = {
     "morris": ("mu_star", "mu_star_conf", "Morris μ*"),
 }
 METHOD_NAMES = {"sobol": "Sobol", "rbd_fast": "RBD-FAST", "morris": "Morris"}
+#: What each method's indices mean, for the note above them.
+METHOD_NOTES = (
+    (
+        "sobol",
+        "Sobol indices are shares of the output's variance: S1 what a parameter causes "
+        "alone, ST including its interactions.",
+    ),
+    ("rbd_fast", "RBD-FAST gives first-order indices S1 only, from a Latin hypercube."),
+    (
+        "morris",
+        "Morris μ* is the mean absolute change of the output per step of a parameter, σ the "
+        "spread of those changes.",
+    ),
+)
 #: Rows of a grid's point table shown in the report (the file has them all).
 MAX_POINTS = 60
 #: The figures ``loyaltysim analyze`` draws per output (file name prefix), with captions.
@@ -264,12 +278,11 @@ def sweep_report(folder: Path) -> str:
                 f"{sensitivity_path}: expected the columns output, parameter, method; missing "
                 f"{', '.join(sorted(missing))}"
             )
+        methods = set(sensitivity["method"].astype(str).str.lower())
+        notes = [text for method, text in METHOD_NOTES if method in methods]
         body.append(
-            '<p class="note">Sobol indices are shares of the output\'s variance: S1 what a '
-            "parameter causes alone, ST including its interactions. Morris μ* is the mean "
-            "absolute change of the output per step of a parameter, σ the spread of those "
-            "changes. Intervals are 95% bootstrap intervals; a parameter is called "
-            "influential only when its interval excludes zero.</p>"
+            f'<p class="note">{" ".join(notes)} Intervals are 95% bootstrap intervals; a '
+            "parameter is called influential only when its interval excludes zero.</p>"
         )
         body += _sensitivity_sections(sensitivity, folder, days)
     else:

@@ -94,7 +94,7 @@ def draw_figures(method: str, names: list[str], result: Analysis, folder: Path) 
 
     def save(fig: plt.Figure, name: str) -> None:
         path = folder / f"{name}.png"
-        fig.savefig(path, dpi=120)
+        fig.savefig(path, dpi=120, bbox_inches="tight")  # long labels stay in the picture
         plt.close(fig)
         saved.append(path)
 
