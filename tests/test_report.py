@@ -214,6 +214,16 @@ def test_table_values_come_from_the_summary(run_folder, report_html):
     assert label.diff(variant["diff_vs_base"], digits) in report_html
 
 
+def test_a_run_without_variants_says_so_in_its_bottom_line(run_folder):
+    run = load_run(run_folder)
+    run.summary = run.summary[run.summary["variant"] == "base"]
+    run.scenario["variants"] = {}
+    html = run_report(run)
+    section = html[html.index('class="bottom-line"') : html.index("</section>")]
+    assert "no variants, so there is nothing to compare" in section
+    assert "over 2 replications" in section
+
+
 def test_report_without_the_customers_table(run_folder):
     run = load_run(run_folder)
     run.customers = None
