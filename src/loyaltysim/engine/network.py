@@ -25,6 +25,8 @@ import networkx as nx
 import numpy as np
 from scipy import optimize, sparse
 
+from loyaltysim.scenario.sizes import expected_floor_power_law
+
 KINDS: tuple[str, ...] = ("small_world", "scale_free", "random", "well_mixed")
 """Network kinds understood by :func:`build_adjacency`."""
 
@@ -120,20 +122,6 @@ def small_world(
     return _symmetric_csr(n, u, v)
 
 
-def _expected_floor_power_law(x_min: float, exponent: float, k_max: int) -> float:
-    """Return ``E[floor(X)]`` for ``X`` with density ``∝ x**-exponent`` on ``[x_min, k_max + 1)``.
-
-    This is the exact mean of the degree sequence drawn by :func:`scale_free`; it is continuous
-    and increasing in ``x_min``, so the minimum degree can be solved for with a root finder.
-    """
-    k = np.arange(math.floor(x_min), k_max + 1, dtype=float)
-    power = 1.0 - exponent
-    lower = np.maximum(k, x_min) ** power
-    upper = (k + 1.0) ** power
-    total = x_min**power - (k_max + 1.0) ** power
-    return float(np.sum(k * (lower - upper)) / total)
-
-
 def scale_free(
     n: int, mean_degree: float, exponent: float, rng: np.random.Generator
 ) -> sparse.csr_array:
@@ -176,13 +164,13 @@ def scale_free(
     k_max = min(math.isqrt(int(n * mean_degree)), n - 1)
     if k_max < 1 or not 0 < mean_degree <= k_max:
         raise ValueError(f"mean_degree must lie in (0, {k_max}] for n={n}, got {mean_degree}")
-    lowest = _expected_floor_power_law(1.0, exponent, k_max)
+    lowest = expected_floor_power_law(1.0, exponent, k_max)
     if mean_degree < lowest:
         raise ValueError(
             f"mean_degree must be at least {lowest:.3f} for exponent={exponent}, got {mean_degree}"
         )
     x_min = optimize.brentq(
-        lambda x: _expected_floor_power_law(x, exponent, k_max) - mean_degree, 1.0, float(k_max)
+        lambda x: expected_floor_power_law(x, exponent, k_max) - mean_degree, 1.0, float(k_max)
     )
     power = 1.0 - exponent
     low, high = x_min**power, (k_max + 1.0) ** power

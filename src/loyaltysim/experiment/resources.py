@@ -26,12 +26,12 @@ no tables (each run's figures go to disk and are forgotten).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from loyaltysim.scenario import Scenario, variant_names
 from loyaltysim.scenario.problems import UserError
+from loyaltysim.scenario.sizes import capacity as slots_for
 
 MB = 1024**2
 #: The interpreter with the scientific stack imported (measured 198 MB at 1,000 customers).
@@ -60,15 +60,10 @@ class ResourceError(UserError):
 
 
 def capacity(scenario: Scenario) -> int:
-    """Customer slots of a model: the initial population plus room for net growth.
-
-    The engine sizes its arrays the same way (``LoyaltyModel._capacity``); the estimate
-    needs it before any model exists.
-    """
+    """Customer slots of the scenario's model (initial customers plus room for growth)."""
     market, run = scenario.market, scenario.run
-    growth = max(market.arrival_rate - market.departure_rate, 0.0)
-    expected = market.customers * growth * (run.days + run.warmup_days)
-    return market.customers + math.ceil(1.2 * expected + 5 * math.sqrt(expected + 1))
+    days = run.days + run.warmup_days
+    return slots_for(market.customers, market.arrival_rate, market.departure_rate, days)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: The largest amount of money a field may hold (a price, fee, cost, budget, per order or
+#: per day): beyond any real value, and far enough from floating-point overflow that
+#: amounts times customers, days and regions' shipping factors stay finite.
+MAX_MONEY = 1e9
+#: The largest non-negative number (weights, multipliers, penalties): finite by a margin.
+MAX_AMOUNT = 1e9
+
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
+NonNeg = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
+Money = Annotated[float, Field(ge=0.0, le=MAX_MONEY)]
+#: A log-normal sigma across customers: 5 already spans 10**-13 to 10**13 at six sigmas.
+Spread = Annotated[float, Field(ge=0.0, le=5.0)]
 
 
 class Strict(BaseModel):

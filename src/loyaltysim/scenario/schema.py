@@ -16,9 +16,10 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from loyaltysim.scenario.base import NonNeg, Rate, Share, Strict
+from loyaltysim.scenario.base import MAX_MONEY, Money, NonNeg, Rate, Share, Spread, Strict
 from loyaltysim.scenario.events import Event
 from loyaltysim.scenario.experiment import CalibrationConfig, SweepConfig
+from loyaltysim.scenario.sizes import is_number, network_problems
 from loyaltysim.scenario.toml_lines import KeyPath, format_path
 from loyaltysim.scenario.wording import unknown
 from loyaltysim.strategies import REGISTRY, Strategies
@@ -51,7 +52,7 @@ class Region(Strict):
     share: Share = Field(description="Share of customers living here.")
     delivery_days: NonNeg = Field(2.0, le=365, description="Normal transit time in days.")
     shipping_factor: float = Field(
-        1.0, gt=0.0, description="Multiplies shops' shipping fee and cost (far = dearer)."
+        1.0, gt=0.0, le=100.0, description="Multiplies shops' shipping fee and cost (far = dearer)."
     )
 
 
@@ -92,9 +93,13 @@ class MarketConfig(Strict):
         0.0, le=1.0, description="New customers per day, as a share of the initial population."
     )
     departure_rate: Rate = Field(0.0, description="Daily probability a customer leaves.")
-    reference_price: float = Field(100.0, gt=0.0, description="Price that costs one utility unit.")
-    price_sensitivity: NonNeg = Field(1.0, description="Median utility lost per reference price.")
-    price_sensitivity_spread: NonNeg = Field(
+    reference_price: float = Field(
+        100.0, ge=0.01, le=MAX_MONEY, description="Price that costs one utility unit."
+    )
+    price_sensitivity: float = Field(
+        1.0, ge=0.0, le=1000.0, description="Median utility lost per reference price."
+    )
+    price_sensitivity_spread: Spread = Field(
         0.3, description="Log-normal sigma of price sensitivity across customers."
     )
     outside_utility: float = Field(0.0, description="Utility of not buying today.")
@@ -108,10 +113,13 @@ class MarketConfig(Strict):
         0.8, description="Utility bonus of the current main shop (habit, saved details)."
     )
     switch_after: int = Field(
-        2, ge=1, description="Purchases in a row at another shop that make it the main shop."
+        2,
+        ge=1,
+        le=36500,
+        description="Purchases in a row at another shop that make it the main shop.",
     )
     initial_trust: Share = Field(0.5, description="Trust in a shop one has just heard of.")
-    basket_spread: NonNeg = Field(
+    basket_spread: Spread = Field(
         0.0, description="Log-normal sigma of basket size (1 = a typical order) across needs."
     )
     top_up_value: Share = Field(
@@ -125,7 +133,9 @@ class NetworkConfig(Strict):
     kind: Literal["small_world", "scale_free", "random", "well_mixed"] = "small_world"
     mean_degree: float = Field(10.0, ge=0.0, le=1000.0, description="Mean number of contacts.")
     rewire: Share = Field(0.1, description="Small-world: share of ties rewired at random.")
-    exponent: float = Field(2.5, gt=2.0, description="Scale-free: degree-distribution exponent.")
+    exponent: float = Field(
+        2.5, gt=2.0, le=10.0, description="Scale-free: degree-distribution exponent."
+    )
     tie_strength: Share = Field(
         0.3, description="Probability that a contact told about a shop takes it in."
     )
@@ -167,7 +177,7 @@ class ExperienceConfig(Strict):
     negative_threshold: Share = Field(0.3, description="Experiences below this may be decried.")
     positive_propensity: Share = Field(0.1, description="Probability of praising after one.")
     negative_propensity: Share = Field(0.3, description="Probability of decrying after one.")
-    talkativeness_spread: NonNeg = Field(
+    talkativeness_spread: Spread = Field(
         0.5, description="Log-normal sigma of how much customers talk."
     )
     positive_influence: Share = Field(
@@ -201,7 +211,7 @@ class Courier(Strict):
     damage_rate: Share = Field(0.02, description="Share of parcels arriving damaged.")
     loss_rate: Share = Field(0.005, description="Share of parcels lost.")
     tracking: bool = Field(True, description="Customers can follow the parcel.")
-    cost: NonNeg = Field(6.0, description="What the shop pays the courier per parcel.")
+    cost: Money = Field(6.0, description="What the shop pays the courier per parcel.")
     dispatch_days: NonNeg = Field(1.0, le=365, description="Days from order to hand-over.")
 
     @model_validator(mode="after")
@@ -219,7 +229,7 @@ class CourierOverride(Strict):
     damage_rate: Share | None = None
     loss_rate: Share | None = None
     tracking: bool | None = None
-    cost: NonNeg | None = None
+    cost: Money | None = None
     dispatch_days: NonNeg | None = Field(None, le=365)
 
 
@@ -232,25 +242,27 @@ class Service(Strict):
     resolution_rate: Share = Field(0.6, description="Share of answered complaints resolved.")
     recovery: Share = Field(0.7, description="Share of lost satisfaction a resolution restores.")
     trust_recovery: Share = Field(0.2, description="Share of lost trust a resolution restores.")
-    compensation: NonNeg = Field(0.2, description="Compensation per resolution, share of price.")
+    compensation: float = Field(
+        0.2, ge=0.0, le=100.0, description="Compensation per resolution, share of price."
+    )
 
 
 class Shop(Strict):
     """A competing shop: its offer, logistics, service and costs."""
 
-    price: float = Field(gt=0.0, description="Price of a typical order (currency).")
+    price: float = Field(gt=0.0, le=MAX_MONEY, description="Price of a typical order (currency).")
     quality: Share = Field(description="Real product quality, 0..1.")
     promise: Share | None = Field(
         None, description="Quality the shop's descriptions promise (default: honest = quality)."
     )
-    shipping_fee: NonNeg = Field(0.0, description="Fee charged to the customer per order.")
-    unit_cost: NonNeg = Field(description="Cost of goods per order.")
-    fixed_cost_per_day: NonNeg = Field(0.0, description="Overheads per day.")
+    shipping_fee: Money = Field(0.0, description="Fee charged to the customer per order.")
+    unit_cost: Money = Field(description="Cost of goods per order.")
+    fixed_cost_per_day: Money = Field(0.0, description="Overheads per day.")
     advertising_reach: Rate = Field(
         0.002, description="Daily probability an unaware customer hears of the shop by ads."
     )
-    advertising_cost_per_day: NonNeg = Field(0.0, description="Advertising spend per day.")
-    acquisition_cost: NonNeg = Field(0.0, description="Cost per first-time buyer.")
+    advertising_cost_per_day: Money = Field(0.0, description="Advertising spend per day.")
+    acquisition_cost: Money = Field(0.0, description="Cost per first-time buyer.")
     initial_awareness: Share = Field(0.1, description="Share of customers aware at the start.")
     privacy_breach_rate: Rate = Field(
         0.0, description="Daily probability of a customer-data breach."
@@ -330,10 +342,6 @@ class Scenario(Strict):
         return self.model_copy(update={"variants": {}})
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str, str]]:
     """Checks that span several keys, as ``(key path, expected, given)``.
 
@@ -348,7 +356,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
     problems: list[tuple[KeyPath, str, str]] = []
 
     def check_sum(path: KeyPath, values: list[Any], what: str) -> None:
-        if values and all(_is_number(v) for v in values):
+        if values and all(is_number(v) for v in values):
             total = sum(values)
             if not math.isclose(total, 1.0, abs_tol=1e-6):
                 expected, given = f"{what} that add up to 1", f"{what} adding up to {total:g}"
@@ -385,7 +393,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
                         "nothing",
                     )
                 )
-    problems += _network_problems(data.get("network"), market.get("customers", 10000))
+    problems += network_problems(data.get("network"), market, data.get("run"))
     shops = data.get("shops")
     if isinstance(shops, Mapping) and isinstance(regions, Mapping):
         for shop_name, shop in shops.items():
@@ -424,22 +432,6 @@ def _strategy_problems(shops: Mapping[str, Any], regions: list[str]) -> list[tup
                     for path, expected, given in cls.problems(section, levers, regions)
                 ]
     return problems
-
-
-def _network_problems(network: Any, customers: Any) -> list[tuple[KeyPath, str, str]]:
-    """A network cannot give each customer more contacts than there are other customers."""
-    if not isinstance(network, Mapping) or network.get("kind") == "well_mixed":
-        return []
-    degree = network.get("mean_degree", 10.0)
-    if not _is_number(degree):
-        return []
-    path = ("network", "mean_degree")
-    if network.get("kind", "small_world") == "small_world" and not float(degree).is_integer():
-        # A ring lattice links each customer to a whole number of neighbours.
-        return [(path, "a whole number for a small_world network", f"{degree:g}")]
-    if _is_number(customers) and not degree < customers:
-        return [(path, f"a number below market.customers ({customers:g})", f"{degree:g}")]
-    return []
 
 
 def _event_problems(events: list, shops: list[str], regions: list[str]) -> list[tuple]:
