@@ -3,7 +3,7 @@
 A fence whose closing line is not a closing fence (```` ``` text ````) swallows the rest of
 the page into one code block on GitHub; the parser shows it as a fence that runs to the end.
 Every command of the ``bash`` blocks runs as a subprocess, in order (the report reads what
-``make run`` wrote), at a small size.
+``make run`` wrote), at a small size, and then every ``python`` block.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import subprocess
+import sys
 
 from markdown_it import MarkdownIt
 
@@ -64,6 +66,11 @@ SMALL = {
         *("--set", "calibration.check_replications=1"),
     ],
 }
+#: The same for the README's Python blocks: text to replace, and by what (it must be there).
+SMALL_PYTHON = {
+    'overrides=["run.replications=3"]': 'overrides=["run.replications=2", "market.customers=300",'
+    ' "run.days=30", "run.warmup_days=5"]',
+}
 #: Commands of the README that this test does not run, with the reason.
 NOT_HERE = {
     ("make", "test"): "it is this test suite",
@@ -80,6 +87,21 @@ def make_run() -> list[str]:
     words = shlex.split(re.sub(r"\$\((\w+)\)", lambda m: values.get(m[1], m[0]), recipe[1]))
     assert words[0] == "$(BIN)/loyaltysim", words
     return words[1:]
+
+
+def python_blocks(text: str) -> list[str]:
+    """The ``python`` blocks of the README, made small by :data:`SMALL_PYTHON`."""
+    blocks = []
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type == "fence" and token.info.strip() == "python":
+            code = token.content
+            for shown, small in SMALL_PYTHON.items():
+                code = code.replace(shown, small)
+            blocks.append(code)
+    joined = "".join(blocks)
+    assert not [s for s in SMALL_PYTHON if s in joined], "a SMALL_PYTHON text is gone"
+    assert all(small in joined for small in SMALL_PYTHON.values()), "README changed: see SMALL"
+    return blocks
 
 
 def readme_commands(text: str) -> list[list[str]]:
@@ -128,3 +150,9 @@ def test_every_readme_command_runs(tmp_path, cli):
         done = cli.run(*args, cwd=tmp_path)
         assert done.returncode == 0, f"{shown}\n{done.stderr}"
         assert "Traceback" not in done.stderr, shown
+    # Then the Python blocks (the first reads the folder `make run` wrote).
+    for code in python_blocks(README.read_text(encoding="utf-8")):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, env=cli.env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"{code}\n{done.stderr}"
