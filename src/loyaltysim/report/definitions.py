@@ -81,6 +81,27 @@ def definition(figure: str, scenario: Mapping[str, Any], days: int) -> str:
     return text[0].upper() + text[1:] + _reduction(known.per_run, days, known.description) + "."
 
 
+def patience_days(scenario: Mapping[str, Any]) -> float:
+    """Response time at which half of complainants give up (``experience.patience_days``)."""
+    return float(scenario.get("experience", {}).get("patience_days", DEFAULT_PATIENCE_DAYS))
+
+
+def complaint_service(shop: Mapping[str, Any]) -> tuple[float, float]:
+    """A shop's resolution rate and response days, a service strategy's values first."""
+    strategy = {
+        k: v for k, v in shop.get("strategies", {}).get("service", {}).items() if v is not None
+    }
+    service = {**shop.get("service", {}), **strategy}  # as strategies/service adjusts them
+    rate = float(service.get("resolution_rate", DEFAULT_RESOLUTION_RATE))
+    return rate, float(service.get("response_days", DEFAULT_RESPONSE_DAYS))
+
+
+def expected_resolved(shop: Mapping[str, Any], patience: float) -> float:
+    """The share of all complaints a shop is expected to resolve (see below)."""
+    rate, wait = complaint_service(shop)
+    return rate * patience / (patience + wait)
+
+
 def resolution_explained(scenario: Mapping[str, Any], summary: pd.DataFrame) -> str:
     """Why "complaints resolved" is below the configured resolution rate, shop by shop.
 
@@ -89,22 +110,15 @@ def resolution_explained(scenario: Mapping[str, Any], summary: pd.DataFrame) -> 
     resolution rate applies only to answered complaints. So the share of all complaints
     resolved is expected near ``resolution_rate * patience / (patience + response_days)``.
     """
-    patience = float(scenario.get("experience", {}).get("patience_days", DEFAULT_PATIENCE_DAYS))
+    patience = patience_days(scenario)
     seen = summary[(summary["variant"] == "base") & (summary["figure"] == "resolution_share")]
     simulated = dict(zip(seen["shop"].astype(str), seen["mean"], strict=True))
     parts = []
     for name, shop in scenario.get("shops", {}).items():
-        # a service strategy's values replace the shop's [service] ones (strategies/service)
-        strategy = {
-            k: v for k, v in shop.get("strategies", {}).get("service", {}).items() if v is not None
-        }
-        service = {**shop.get("service", {}), **strategy}
-        rate = float(service.get("resolution_rate", DEFAULT_RESOLUTION_RATE))
-        wait = float(service.get("response_days", DEFAULT_RESPONSE_DAYS))
-        expected = rate * patience / (patience + wait)
+        rate, wait = complaint_service(shop)
         part = (
             f"{name}: {percent(rate)} × {number(patience)} / ({number(patience)} + "
-            f"{number(wait)}) = {percent(expected)}"
+            f"{number(wait)}) = {percent(expected_resolved(shop, patience))}"
         )
         if name in simulated:
             part += f" (simulated, base: {percent(simulated[name])})"

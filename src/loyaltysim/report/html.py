@@ -29,7 +29,13 @@ from loyaltysim.analysis.intervals import proportion_ci
 from loyaltysim.analysis.labels import label_of, retention_label
 from loyaltysim.experiment.folder import RunFolder, kind_of, load_run
 from loyaltysim.experiment.store import write_atomic
-from loyaltysim.report.definitions import definitions_html, lapse_days
+from loyaltysim.report.definitions import (
+    complaint_service,
+    definitions_html,
+    expected_resolved,
+    lapse_days,
+    patience_days,
+)
 from loyaltysim.report.markup import (
     breakable,
     days,
@@ -94,7 +100,7 @@ def scenario_brief(scenario: Mapping[str, Any]) -> list[str]:
         ],
     ]
     out = ["<h3>Market and run</h3>", table(["setting", "value"], rows)]
-    out += ["<h3>Shops</h3>", shops_table(scenario.get("shops", {}))]
+    out += ["<h3>Shops</h3>", shops_table(scenario.get("shops", {}), patience_days(scenario))]
     events = scenario.get("events", [])
     if events:
         items = "".join(
@@ -119,8 +125,12 @@ def scenario_brief(scenario: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def shops_table(shops: Mapping[str, Any]) -> str:
-    """Each shop's key settings: offer, logistics, service, marketing, strategies."""
+def shops_table(shops: Mapping[str, Any], patience: float) -> str:
+    """Each shop's key settings: offer, logistics, service, marketing, strategies.
+
+    Beside the resolution rate (of answered complaints) is the share of all complaints it
+    leads to, once complainants who give up waiting are counted (``patience`` days).
+    """
     header = [
         "shop",
         "price",
@@ -129,14 +139,14 @@ def shops_table(shops: Mapping[str, Any]) -> str:
         "unit cost",
         "courier: on time / damaged / lost",
         "tracking",
-        "complaints: response days / resolution rate (of answered)",
+        "complaints: response days / resolved of answered (of all, expected)",
         "aware at start",
         "strategies and regional couriers",
     ]
     rows = []
     for name, shop in shops.items():
         courier = shop.get("courier", {})
-        service = shop.get("service", {})
+        rate, wait = complaint_service(shop)
         promise = shop.get("promise")
         quality = f"{shop.get('quality', 0):g}" + (f" ({promise:g})" if promise is not None else "")
         extras = [
@@ -158,8 +168,8 @@ def shops_table(shops: Mapping[str, Any]) -> str:
                 f"{percent(courier.get('damage_rate', 0.02))} / "
                 f"{percent(courier.get('loss_rate', 0.005))}",
                 "yes" if courier.get("tracking", True) else "no",
-                f"{service.get('response_days', 2):g} / "
-                f"{percent(service.get('resolution_rate', 0.6))}",
+                f"{number(wait)} / {percent(rate)}<br><span class='ci'>"
+                f"({percent(expected_resolved(shop, patience))} of all)</span>",
                 percent(shop.get("initial_awareness", 0.1)),
                 "<br>".join(extras) or "—",
             ]
