@@ -53,7 +53,8 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
             scenario,
             file=args.file,
             workers=workers,
-            progress=lambda line: display.update(note=line.strip()),
+            # "  evaluation  12: <values>: loss 0.01" -> the values and the loss
+            progress=lambda line: display.update(note=line.split(": ", 1)[-1]),
         )
     write_calibration(result, out, command=["loyaltysim", *argv])
     print(report(result, args.file))
