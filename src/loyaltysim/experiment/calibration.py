@@ -55,6 +55,7 @@ import pandas as pd
 
 from loyaltysim.analysis.summary import mean_ci
 from loyaltysim.experiment.checks import calibration_plan
+from loyaltysim.experiment.main_module import workers_skip_main
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.experiment.sweep.design import DesignParameter
 from loyaltysim.experiment.sweep.outputs import Output, output_values
@@ -121,7 +122,7 @@ def _mapper(workers: int) -> Iterator[Callable[[Sequence[tuple[Any, ...]]], list
         return
     context = multiprocessing.get_context("forkserver")
     parent = os.getpid()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with workers_skip_main(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield lambda tasks: list(
             pool.map(run_point, *zip(*[(*task, parent) for task in tasks], strict=True))
         )
