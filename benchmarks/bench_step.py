@@ -20,7 +20,7 @@ average; ``--json FILE`` saves everything, with threadpoolctl's report if it is 
 customer, ``shuffle_do``) at the same size and prints the speed ratio measured in this run,
 plus a sanity comparison of both models' order shares and mean satisfaction per shop.
 ``--no-agents`` builds LoyaltyModel with ``create_agents=False`` to show what the Customer
-agents cost. ``--phases`` times the parts of the step (exclusive time per model method);
+agents cost. ``--phases`` times the parts of the step (exclusive time per phase of the day);
 ``--profile`` writes a cProfile of the first run's steps to ``--profile-dir`` and prints the
 top functions.
 
@@ -121,29 +121,15 @@ class PhaseTimer:
 
 
 def instrument(model) -> PhaseTimer:
-    """Wrap the step's parts on this model instance (and two mechanism functions it calls)."""
-    from loyaltysim.engine import model as model_module
+    """Wrap every phase of the day (and the shared word-of-mouth step) for this process."""
+    from loyaltysim.engine import phases
+    from loyaltysim.engine.phases import deliveries, market, talk
 
     timer = PhaseTimer()
-    for method in (
-        "_breaches",
-        "_population",
-        "_leave",
-        "_arrive",
-        "_buy",
-        "_deliver",
-        "_deliver_round",
-        "_drop",
-        "_spread",
-        "_close_day",
-    ):
-        if hasattr(model, method):  # the model may not have every part
-            setattr(model, method, timer.wrap(method, getattr(model, method)))
+    phases.DAY = tuple(timer.wrap(phase.__name__, phase) for phase in phases.DAY)
+    spread = timer.wrap("talk.spread", talk.spread)
+    market.spread = deliveries.spread = spread
     model.datacollector.collect = timer.wrap("datacollector.collect", model.datacollector.collect)
-    awareness = model_module.awareness
-    awareness.advertise = timer.wrap("awareness.advertise", awareness.advertise)
-    awareness.reconsider = timer.wrap("awareness.reconsider", awareness.reconsider)
-    model.step = timer.wrap("step (rest)", model.step)
     return timer
 
 
@@ -345,9 +331,9 @@ def print_phases(run: dict[str, Any]) -> None:
     phases = run.get("phases")
     if not phases:
         return
-    total = phases["step (rest)"]["inclusive_s"]
+    total = sum(value["s"] for value in phases.values())
     print(
-        f"\n  exclusive time per part of the step ({IMPLS[run['impl']]}, first run,"
+        f"\n  exclusive time per phase of the day ({IMPLS[run['impl']]}, first run,"
         f" {total:.2f} s of steps with timers):"
     )
     for name, value in sorted(phases.items(), key=lambda kv: -kv[1]["s"]):

@@ -73,11 +73,6 @@ def tiny_model(alpha_strategies: dict[str, Any] | None = None, seed: int = 1, **
     return LoyaltyModel(tiny_scenario(**overrides), rng=seed, create_agents=False)
 
 
-def recount(model: LoyaltyModel) -> None:
-    """Recount the running totals after a test edited the state by hand."""
-    model.totals = ShopTotals.count(model.state)
-
-
 def assert_totals_consistent(model: LoyaltyModel) -> None:
     """The running totals agree with a recount from the state."""
     expected = ShopTotals.count(model.state)

@@ -19,7 +19,7 @@ from loyaltysim.engine.schedule import EventSchedule
 from loyaltysim.scenario import load_scenario
 from loyaltysim.scenario.events import Festival
 from loyaltysim.scenario.problems import ScenarioError
-from strategy_helpers import ALPHA, BETA, assert_totals_consistent, recount, tiny_scenario
+from strategy_helpers import ALPHA, BETA, assert_totals_consistent, tiny_scenario
 
 CITY, REMOTE = 0, 1
 
@@ -200,9 +200,8 @@ def test_shop_entry_closed_shop_is_unknown_and_gets_no_orders_before_its_day():
 
 def test_shop_entry_closed_shop_is_unavailable_even_to_customers_who_know_it():
     model = entry_model()
-    state = model.state
-    state.aware[state.active, BETA] = True  # told about it somehow
-    recount(model)
+    with model.mutate.by_hand() as state:
+        state.aware[state.active, BETA] = True  # told about it somehow
     orders = np.zeros(2)
     while model.day < 5:
         model.step()
@@ -229,17 +228,16 @@ def shock_model(event: dict) -> LoyaltyModel:
         events=[event],
     )
     model = LoyaltyModel(scenario, rng=11, create_agents=False)
-    state = model.state
-    # slot 0: an experienced customer of alpha; slot 1: dropped it (but still knows it)
-    state.aware[[0, 1], ALPHA] = True
-    state.experiences[0, ALPHA] = 1
-    state.last_order_day[[0, 1], ALPHA] = -10
-    state.satisfaction[0, ALPHA] = 0.8
-    state.trust[0, ALPHA] = 0.6
-    state.dropped[1, ALPHA] = True
-    state.trust[[0, 1, 2], BETA] = [0.7, 0.7, 0.7]
-    state.experiences[2, BETA] = 1
-    recount(model)
+    with model.mutate.by_hand() as state:
+        # slot 0: an experienced customer of alpha; slot 1: dropped it (but still knows it)
+        state.aware[[0, 1], ALPHA] = True
+        state.experiences[0, ALPHA] = 1
+        state.last_order_day[[0, 1], ALPHA] = -10
+        state.satisfaction[0, ALPHA] = 0.8
+        state.trust[0, ALPHA] = 0.6
+        state.dropped[1, ALPHA] = True
+        state.trust[[0, 1, 2], BETA] = [0.7, 0.7, 0.7]
+        state.experiences[2, BETA] = 1
     return model
 
 

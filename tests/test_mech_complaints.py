@@ -5,7 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from loyaltysim.mechanisms.complaints import ComplaintOutcome, handle_complaints, recovered
+from loyaltysim.mechanisms.complaints import (
+    ComplaintOutcome,
+    Handling,
+    handle_complaints,
+    recovered,
+)
 
 
 def handle(seed, experience, response, resolution, threshold=0.35, propensity=0.5, patience=2.0):
@@ -15,9 +20,8 @@ def handle(seed, experience, response, resolution, threshold=0.35, propensity=0.
         experience,
         np.broadcast_to(np.asarray(response, float), (n,)),
         np.broadcast_to(np.asarray(resolution, float), (n,)),
-        threshold,
-        propensity,
-        patience,
+        np.ones(n),  # the shop's voice: neutral
+        Handling(threshold, propensity, patience, unresolved_penalty=0.2),
     )
 
 

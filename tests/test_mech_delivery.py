@@ -5,7 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from loyaltysim.mechanisms.delivery import Outcome, ParcelQueue, delivery_score, draw_outcomes
+from loyaltysim.mechanisms.delivery import (
+    Outcome,
+    ParcelQueue,
+    Scoring,
+    delivery_score,
+    draw_outcomes,
+)
 
 
 def full(n, value):
@@ -72,7 +78,7 @@ def test_delivery_score_hand_checked():
     )
     delay = np.array([0, 2, 2, 10, 0, 3])
     tracking = np.array([False, False, True, False, True, True])
-    score = delivery_score(outcome, delay, tracking, 0.15, 0.5, 0.2)
+    score = delivery_score(outcome, delay, tracking, Scoring(0.15, 0.5, 0.2))
     # on time: 1
     # 2 days late, no tracking: 1 - 0.15*2 = 0.7
     # 2 days late, tracking: penalty 0.15*(1 - 0.5) = 0.075 -> 1 - 0.15 = 0.85 (softer)
@@ -84,8 +90,8 @@ def test_delivery_score_hand_checked():
 def test_tracking_softens_every_delay():
     delay = np.arange(1, 6)
     outcome = np.full(5, Outcome.LATE, np.int8)
-    without = delivery_score(outcome, delay, np.zeros(5, bool), 0.1, 0.5, 0.2)
-    with_ = delivery_score(outcome, delay, np.ones(5, bool), 0.1, 0.5, 0.2)
+    without = delivery_score(outcome, delay, np.zeros(5, bool), Scoring(0.1, 0.5, 0.2))
+    with_ = delivery_score(outcome, delay, np.ones(5, bool), Scoring(0.1, 0.5, 0.2))
     # 1 - 0.1 d versus 1 - 0.05 d
     np.testing.assert_allclose(without, 1 - 0.1 * delay)
     np.testing.assert_allclose(with_, 1 - 0.05 * delay)

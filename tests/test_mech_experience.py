@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from loyaltysim.mechanisms.experience import (
+    Learning,
     experience_satisfaction,
     perceived_performance,
     updated_expectation,
@@ -12,6 +13,13 @@ from loyaltysim.mechanisms.experience import (
 )
 
 GAIN, LOSS = 0.3, 0.8  # scenario defaults: loss > gain
+
+
+def rules(
+    gain=GAIN, loss=LOSS, satisfaction=0.3, expectation=0.3, tolerance=0.15, up=0.05, down=0.3
+):
+    """A parameter record; only the fields a test's function reads matter to it."""
+    return Learning(gain, loss, satisfaction, expectation, tolerance, up, down)
 
 
 def a(*values):
@@ -25,7 +33,7 @@ def test_perceived_performance_weighted_mean():
 
 
 def test_experience_satisfaction_hand_checked():
-    x = experience_satisfaction(a(0.675, 0.9, 0.6), a(0.8, 0.7, 0.6), GAIN, LOSS)
+    x = experience_satisfaction(a(0.675, 0.9, 0.6), a(0.8, 0.7, 0.6), rules())
     # P 0.675, E 0.8: gap -0.125 -> 0.675 - 0.8*0.125 = 0.575
     # P 0.9, E 0.7: gap +0.2 -> 0.9 + 0.3*0.2 = 0.96
     # P = E = 0.6: no disconfirmation -> 0.6
@@ -34,27 +42,29 @@ def test_experience_satisfaction_hand_checked():
 
 def test_disconfirmation_is_asymmetric_loss_over_gain():
     # same |gap| 0.1 around P = 0.5: surplus +0.3*0.1 = +0.03, shortfall -0.8*0.1 = -0.08
-    x = experience_satisfaction(a(0.5, 0.5), a(0.4, 0.6), GAIN, LOSS)
+    x = experience_satisfaction(a(0.5, 0.5), a(0.4, 0.6), rules())
     np.testing.assert_allclose(x, [0.53, 0.42])
     assert 0.5 - x[1] > x[0] - 0.5
 
 
 def test_experience_satisfaction_clipped():
     # 0.95 + 0.3*0.75 = 1.175 -> 1; 0.1 - 0.8*0.8 = -0.54 -> 0
-    x = experience_satisfaction(a(0.95, 0.1), a(0.2, 0.9), GAIN, LOSS)
+    x = experience_satisfaction(a(0.95, 0.1), a(0.2, 0.9), rules())
     np.testing.assert_array_equal(x, [1.0, 0.0])
 
 
 def test_first_experience_sets_satisfaction_directly():
     # first: the default 0.5 is replaced by the experience 0.2;
     # later: 0.8 + 0.3*(0.2 - 0.8) = 0.62
-    s = updated_satisfaction(a(0.5, 0.8), a(0.2, 0.2), np.array([True, False]), 0.3)
+    s = updated_satisfaction(
+        a(0.5, 0.8), a(0.2, 0.2), np.array([True, False]), rules(satisfaction=0.3)
+    )
     np.testing.assert_allclose(s, [0.2, 0.62])
 
 
 def test_updated_expectation_moves_towards_performance():
     # 0.8 + 0.3*(0.5 - 0.8) = 0.71; 0.4 + 0.3*(0.9 - 0.4) = 0.55
-    e = updated_expectation(a(0.8, 0.4), a(0.5, 0.9), 0.3)
+    e = updated_expectation(a(0.8, 0.4), a(0.5, 0.9), rules(expectation=0.3))
     np.testing.assert_allclose(e, [0.71, 0.55])
 
 
@@ -62,13 +72,15 @@ def test_trust_kept_and_broken_promises():
     # tol 0.15, gain 0.05, loss 0.3
     # kept: 0.7 >= 0.8 - 0.15 = 0.65 -> 0.6 + 0.05*(1 - 0.6) = 0.62
     # broken: 0.6 < 0.65 -> 0.6 * (1 - 0.3) = 0.42
-    t = updated_trust(a(0.6, 0.6), a(0.7, 0.6), a(0.8, 0.8), 0.15, 0.05, 0.3)
+    t = updated_trust(
+        a(0.6, 0.6), a(0.7, 0.6), a(0.8, 0.8), rules(tolerance=0.15, up=0.05, down=0.3)
+    )
     np.testing.assert_allclose(t, [0.62, 0.42])
 
 
 def test_shortfall_of_exactly_the_tolerance_keeps_the_promise():
     # binary-exact numbers: P = 0.5 = E - tol = 0.75 - 0.25 -> kept: 0.5 + 0.05*0.5 = 0.525
-    t = updated_trust(a(0.5), a(0.5), a(0.75), 0.25, 0.05, 0.3)
+    t = updated_trust(a(0.5), a(0.5), a(0.75), rules(tolerance=0.25, up=0.05, down=0.3))
     assert t[0] == pytest.approx(0.525)
 
 
@@ -76,11 +88,11 @@ def test_trust_slow_gain_fast_loss():
     # from 0.6 a broken promise costs 0.18, a kept one gains 0.02.
     # After the break (0.42) it takes n kept promises with 1 - 0.58 * 0.95^n >= 0.6:
     # 0.95^7 = 0.6983 -> 0.5950 (< 0.6); 0.95^8 = 0.6634 -> 0.6152 (>= 0.6): n = 8
-    trust = updated_trust(a(0.6), a(0.5), a(0.8), 0.15, 0.05, 0.3)
+    trust = updated_trust(a(0.6), a(0.5), a(0.8), rules(tolerance=0.15, up=0.05, down=0.3))
     assert trust[0] == pytest.approx(0.42)
     path = []
     for _ in range(8):
-        trust = updated_trust(trust, a(0.8), a(0.8), 0.15, 0.05, 0.3)
+        trust = updated_trust(trust, a(0.8), a(0.8), rules(tolerance=0.15, up=0.05, down=0.3))
         path.append(float(trust[0]))
     assert path[6] == pytest.approx(1 - 0.58 * 0.95**7)
     assert path[6] < 0.6 <= path[7]
@@ -89,6 +101,6 @@ def test_trust_slow_gain_fast_loss():
 
 def test_empty_inputs():
     e = np.empty(0)
-    assert experience_satisfaction(e, e, GAIN, LOSS).size == 0
-    assert updated_trust(e, e, e, 0.1, 0.05, 0.3).size == 0
-    assert updated_satisfaction(e, e, np.empty(0, bool), 0.3).size == 0
+    assert experience_satisfaction(e, e, rules()).size == 0
+    assert updated_trust(e, e, e, rules(tolerance=0.1, up=0.05, down=0.3)).size == 0
+    assert updated_satisfaction(e, e, np.empty(0, bool), rules(satisfaction=0.3)).size == 0

@@ -6,14 +6,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from loyaltysim.engine.mutators import Mutators
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.engine.state import NO_SHOP, CustomerState
 from loyaltysim.mechanisms.awareness import FirstImpression
 from loyaltysim.mechanisms.population import (
     Newcomers,
     advance_stages,
+    arrivals,
     free_slots,
-    populate,
     random_departures,
 )
 from loyaltysim.scenario import validate
@@ -84,14 +85,17 @@ def test_advance_stages():
     state.segment[:] = [0, 0, 1, 2, 0]
     state.stage_end[:] = [5.0, 7.0, 5.0, np.inf, 0.0]
     # slot 4 is inactive (ignored)
-    assert advance_stages(state, segments(), 4).size == 0  # nothing ends before day 5
-    leaving = advance_stages(state, segments(), 5)
+    moving, _, _, leaving = advance_stages(state, segments(), 4)
+    assert moving.size == leaving.size == 0  # nothing ends before day 5
+    moving, segment, stage_end, leaving = advance_stages(state, segments(), 5)
     # slot 0: baby ends -> toddler, stage ends 5 + 20 = 25; slot 1 (ends day 7) unchanged
     # slot 2: toddler ends, last stage -> leaves; slot 3: adult forever
+    np.testing.assert_array_equal(moving, [0])
+    np.testing.assert_array_equal(segment, [1])
+    np.testing.assert_array_equal(stage_end, [25.0])
     np.testing.assert_array_equal(leaving, [2])
-    np.testing.assert_array_equal(state.segment, [1, 0, 1, 2, 0])
-    np.testing.assert_array_equal(state.stage_end, [25.0, 7.0, 5.0, np.inf, 0.0])
-    # advancing does not deactivate: the model removes the leavers
+    # deciding changes nothing: the population phase moves and removes them
+    np.testing.assert_array_equal(state.segment, [0, 0, 1, 2, 0])
     assert state.active[2]
 
 
@@ -100,9 +104,10 @@ def test_advance_stages_into_a_forever_stage():
     state = CustomerState.empty(1, 1)
     state.active[0] = True
     state.stage_end[0] = 3.0
-    assert advance_stages(state, segs, 3).size == 0
-    assert state.segment[0] == 2
-    assert state.stage_end[0] == np.inf
+    moving, segment, stage_end, leaving = advance_stages(state, segs, 3)
+    assert leaving.size == 0
+    assert moving.tolist() == [0] and segment.tolist() == [2]
+    assert stage_end[0] == np.inf
 
 
 # --------------------------------------------------------------------------- free slots
@@ -113,7 +118,12 @@ def test_free_slots():
     assert free_slots(active, 0).size == 0
 
 
-# --------------------------------------------------------------------------- populate
+# --------------------------------------------------------------------------- arrivals
+def populate(rng, state, rows, day, **kwargs):
+    """Draw arrivals for ``rows`` and move them in, as the population phase does."""
+    Mutators(state).arrive(rows, arrivals(rng, rows.shape[0], day, **kwargs))
+
+
 def test_populate_newcomers_hand_checked():
     shop_arrays = shops()
     state = CustomerState.empty(6, 2)

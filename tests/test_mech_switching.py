@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from loyaltysim.engine.state import NO_SHOP
-from loyaltysim.mechanisms.switching import churns, update_main_shop
+from loyaltysim.mechanisms.switching import ChurnRule, churns, update_main_shop
 
 
 def i16(*values):
@@ -74,14 +74,17 @@ def test_churn_on_bad_experience_and_on_trust_below_floor():
     # threshold 0.25 (strict), propensity 1, floor 0.1 (strict)
     experience = np.array([0.1, 0.25, 0.5, 0.9, 0.9])
     trust = np.array([0.5, 0.5, 0.5, 0.09, 0.1])
-    out = churns(np.random.default_rng(0), experience, trust, 0.25, 1.0, 0.1)
+    out = churns(np.random.default_rng(0), experience, trust, ChurnRule(0.25, 1.0, 0.1))
     np.testing.assert_array_equal(out, [True, False, False, True, False])
 
 
 def test_trust_below_floor_churns_for_sure():
     # propensity 0: bad experiences alone never churn, low trust always does
     out = churns(
-        np.random.default_rng(0), np.array([0.0, 0.0]), np.array([0.05, 0.5]), 0.25, 0.0, 0.1
+        np.random.default_rng(0),
+        np.array([0.0, 0.0]),
+        np.array([0.05, 0.5]),
+        ChurnRule(0.25, 0.0, 0.1),
     )
     np.testing.assert_array_equal(out, [True, False])
 
@@ -89,5 +92,5 @@ def test_trust_below_floor_churns_for_sure():
 def test_churn_propensity_share():
     # all experiences bad, trust fine: churn share 0.3, SE = sqrt(0.21 / 40000) = 0.00229
     n = 40000
-    out = churns(np.random.default_rng(5), np.zeros(n), np.full(n, 0.5), 0.25, 0.3, 0.1)
+    out = churns(np.random.default_rng(5), np.zeros(n), np.full(n, 0.5), ChurnRule(0.25, 0.3, 0.1))
     assert abs(out.mean() - 0.3) < 5 * math.sqrt(0.3 * 0.7 / n)

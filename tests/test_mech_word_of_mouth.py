@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from loyaltysim.mechanisms.word_of_mouth import Messages, compounded, contacts, who_talks
+from loyaltysim.mechanisms.word_of_mouth import (
+    Influence,
+    Messages,
+    Talk,
+    compounded,
+    contacts,
+    who_talks,
+)
 
 
 def csr(n, edges):
@@ -21,14 +28,14 @@ def csr(n, edges):
 def test_who_talks_thresholds_with_certain_propensities():
     # thresholds: praise if >= 0.75, decry if <= 0.3 (both inclusive)
     x = np.array([0.9, 0.75, 0.5, 0.3, 0.1])
-    praise, decry = who_talks(np.random.default_rng(0), x, np.ones(5), 0.75, 0.3, 1.0, 1.0)
+    praise, decry = who_talks(np.random.default_rng(0), x, np.ones(5), Talk(0.75, 0.3, 1.0, 1.0))
     np.testing.assert_array_equal(praise, [True, True, False, False, False])
     np.testing.assert_array_equal(decry, [False, False, False, True, True])
 
 
 def test_silent_customers_never_talk():
     x = np.array([0.95, 0.05])
-    praise, decry = who_talks(np.random.default_rng(0), x, np.zeros(2), 0.75, 0.3, 1.0, 1.0)
+    praise, decry = who_talks(np.random.default_rng(0), x, np.zeros(2), Talk(0.75, 0.3, 1.0, 1.0))
     assert not praise.any()
     assert not decry.any()
 
@@ -37,8 +44,8 @@ def test_talkativeness_multiplies_propensities():
     # talkativeness 2: praise 0.1 * 2 = 0.2, decry 0.3 * 2 = 0.6; SE = sqrt(p (1-p) / n)
     n = 40000
     g = np.random.default_rng(1)
-    praise, _ = who_talks(g, np.full(n, 0.9), np.full(n, 2.0), 0.75, 0.3, 0.1, 0.3)
-    _, decry = who_talks(g, np.full(n, 0.1), np.full(n, 2.0), 0.75, 0.3, 0.1, 0.3)
+    praise, _ = who_talks(g, np.full(n, 0.9), np.full(n, 2.0), Talk(0.75, 0.3, 0.1, 0.3))
+    _, decry = who_talks(g, np.full(n, 0.1), np.full(n, 2.0), Talk(0.75, 0.3, 0.1, 0.3))
     assert abs(praise.mean() - 0.2) < 5 * math.sqrt(0.2 * 0.8 / n)
     assert abs(decry.mean() - 0.6) < 5 * math.sqrt(0.6 * 0.4 / n)
 
@@ -99,18 +106,20 @@ def test_contacts_well_mixed_alone():
     ],
 )
 def test_compounded_hand_checked(positive, negative, expected):
-    out = compounded(np.array([0.5]), np.array([positive]), np.array([negative]), 0.1, 0.2)
+    out = compounded(
+        np.array([0.5]), np.array([positive]), np.array([negative]), Influence(0.1, 0.2)
+    )
     assert out[0] == pytest.approx(expected)
 
 
 def test_compounded_equals_messages_one_at_a_time():
     value = np.array([0.3, 0.7])
-    once = compounded(value, np.array([3, 0]), np.array([0, 2]), 0.1, 0.2)
+    once = compounded(value, np.array([3, 0]), np.array([0, 2]), Influence(0.1, 0.2))
     step = value
     for _ in range(3):
-        step = compounded(step, np.array([1, 0]), np.array([0, 0]), 0.1, 0.2)
+        step = compounded(step, np.array([1, 0]), np.array([0, 0]), Influence(0.1, 0.2))
     for _ in range(2):
-        step = compounded(step, np.array([0, 0]), np.array([0, 1]), 0.1, 0.2)
+        step = compounded(step, np.array([0, 0]), np.array([0, 1]), Influence(0.1, 0.2))
     np.testing.assert_allclose(once, step)
     # hand: 1 - 0.7 * 0.9^3 = 0.4897; 0.7 * 0.8^2 = 0.448
     np.testing.assert_allclose(once, [0.4897, 0.448])

@@ -39,7 +39,6 @@ from strategy_helpers import (
     experienced,
     offer,
     orders,
-    recount,
     tiny_model,
     tiny_scenario,
 )
@@ -755,7 +754,8 @@ def test_model_context_shows_the_state_read_only_and_books_costs():
     context = privacy.context
     assert isinstance(context, ModelContext)
     assert (context.day, context.festival_today, context.rng) == (0, False, model.rng)
-    model.state.satisfaction[2, ALPHA] = 0.25
+    with model.mutate.by_hand() as state:
+        state.satisfaction[2, ALPHA] = 0.25
     view = context.state
     assert view.satisfaction[2, ALPHA] == 0.25  # a view of the live state, not a copy
     assert view.slots == model.state.slots
@@ -778,11 +778,10 @@ def test_model_context_finds_strategies_configured_before():
 
 def test_nudge_moves_satisfaction_only_after_an_experience():
     model = tiny_model()
-    state = model.state
-    experienced(state, [0], ALPHA, satisfaction=0.2, trust=0.2)
-    state.trust[1, ALPHA] = 0.6  # aware, no experience
-    recount(model)
-    model.nudge(np.array([0, 1, 22]), ALPHA, satisfaction=0.5, trust=0.25)  # 22: free slot
+    with model.mutate.by_hand() as state:
+        experienced(state, [0], ALPHA, satisfaction=0.2, trust=0.2)
+        state.trust[1, ALPHA] = 0.6  # aware, no experience
+    model.mutate.nudge(np.array([0, 1, 22]), ALPHA, satisfaction=0.5, trust=0.25)  # 22: free slot
     # sat 0.2 + 0.5 x 0.8 = 0.6; trust 0.2 + 0.25 x 0.8 = 0.4; slot 1 trust 0.6 + 0.1 = 0.7
     assert state.satisfaction[0, ALPHA] == pytest.approx(0.6)
     assert state.trust[0, ALPHA] == pytest.approx(0.4)
@@ -794,12 +793,11 @@ def test_nudge_moves_satisfaction_only_after_an_experience():
 
 def test_promotions_winback_reconsideration_through_the_model_keeps_totals():
     model = tiny_model({"promotions": {"winback_coupon": 0.2, "winback_after_days": 3}})
-    state = model.state
-    experienced(state, [0, 1, 2], ALPHA, last_order_day=-3)
-    state.first_order_day[[0, 1, 2], ALPHA] = -3
-    state.dropped[[0, 1], ALPHA] = True
-    state.aware[1, ALPHA] = False  # churned and forgotten
-    recount(model)
+    with model.mutate.by_hand() as state:
+        experienced(state, [0, 1, 2], ALPHA, last_order_day=-3)
+        state.first_order_day[[0, 1, 2], ALPHA] = -3
+        state.dropped[[0, 1], ALPHA] = True
+        state.aware[1, ALPHA] = False  # churned and forgotten
     model.step()  # day 0 = -3 + 3: coupons sent, 0 and 1 consider alpha again
     assert not state.dropped[[0, 1], ALPHA].any()
     assert state.aware[[0, 1], ALPHA].all()

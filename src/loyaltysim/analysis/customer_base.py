@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Days in a month of ``order_months`` (the model's ``MONTH_DAYS``).
-MONTH_DAYS = 30
+from loyaltysim.engine.state import MONTH_DAYS
+
 #: ``order_months`` has 64 bits and the model puts every order from month 63 on in bit 63,
 #: so only months 0..62 are single months.
 MAX_MONTHS = 63

@@ -2,8 +2,8 @@
 
 A strategy holds this context, never the model, so the engine decides what a lever can
 touch: it reads the day, the model's random stream and read-only views of the customers'
-arrays; it changes attitudes only through the model's nudge and reconsider (which keep the
-running totals); it books outlays in the ledger's ``strategy_cost``.
+arrays; it changes attitudes only through the state's mutators (which keep the running
+totals); it books outlays in the ledger's ``strategy_cost``.
 """
 
 from __future__ import annotations
@@ -55,12 +55,14 @@ class ModelContext:
         return StateView.of(self._model.state)
 
     def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
-        """Raise satisfaction and trust through the model (which keeps the totals)."""
-        self._model.nudge(slots, shop, satisfaction=satisfaction, trust=trust)
+        """Raise satisfaction and trust through the state's mutators (which keep the totals)."""
+        self._model.mutate.nudge(slots, shop, satisfaction=satisfaction, trust=trust)
 
     def reconsider(self, slots: np.ndarray, shop: int) -> None:
-        """Churned customers consider ``shop`` again, through the model."""
-        self._model.reconsider(slots, shop)
+        """Those of ``slots`` who churned from ``shop`` (and are still here) consider it again."""
+        state = self._model.state
+        back = slots[state.active[slots] & state.dropped[slots, shop]]
+        self._model.mutate.undrop(back, np.full(back.size, shop))
 
     def pay(self, shop: int, amount: float) -> None:
         """Book an outlay in the shop's ``strategy_cost`` of today."""

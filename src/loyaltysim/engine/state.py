@@ -15,6 +15,8 @@ import numpy as np
 
 NO_SHOP = -1
 NEVER = int(np.iinfo(np.int32).min)  # "no such day"; warm-up days are negative
+#: Days in a month of ``order_months`` (bit m: an order in recorded days 30m..30m+29).
+MONTH_DAYS = 30
 
 
 @dataclass

@@ -32,12 +32,11 @@ class FirstImpression:
         return perceived_performance(self.promise[shop], 1.0, self.delivery_weight[segment])
 
 
-def learn_of(
-    state: CustomerState, rows: np.ndarray, shop: np.ndarray, impression: FirstImpression
-) -> np.ndarray:
-    """Make customers ``rows`` aware of ``shop`` (pairwise); return the mask of new awareness.
+def newly_aware(state: CustomerState, rows: np.ndarray, shop: np.ndarray) -> np.ndarray:
+    """Which of the pairs ``(rows, shop)`` become aware: the mask of new awareness.
 
-    A pair listed several times (two messages about one shop to one listener) becomes aware
+    Only customers in the market who neither know nor have dropped the shop learn of it; a
+    pair listed several times (two messages about one shop to one listener) becomes aware
     once: only its first occurrence is marked new.
     """
     fresh = np.flatnonzero(
@@ -46,35 +45,24 @@ def learn_of(
     _, first = np.unique(rows[fresh] * state.shops + shop[fresh], return_index=True)
     new = np.zeros(rows.shape[0], bool)
     new[fresh[first]] = True
-    r, s = rows[new], shop[new]
-    state.aware[r, s] = True
-    state.expectation[r, s] = impression.expectation(state.segment[r], s)
-    state.trust[r, s] = impression.initial_trust
     return new
 
 
-def advertise(
-    rng: np.random.Generator,
-    state: CustomerState,
-    reach: np.ndarray,
-    impression: FirstImpression,
-) -> np.ndarray:
-    """Customers newly aware of each shop through advertising today (count per shop)."""
-    drawn = [bernoulli_indices(rng, state.slots, float(p)) for p in reach]
+def advertised(
+    rng: np.random.Generator, slots: int, reach: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Slots reached by each shop's advertising today: ``(rows, shop)``, shop by shop."""
+    drawn = [bernoulli_indices(rng, slots, float(p)) for p in reach]
     rows = np.concatenate(drawn)
     shop = np.repeat(np.arange(reach.shape[0]), [d.shape[0] for d in drawn])
-    new = learn_of(state, rows, shop, impression)
-    return np.bincount(shop[new], minlength=reach.shape[0])
+    return rows, shop
 
 
-def reconsider(
+def reconsidering(
     rng: np.random.Generator, state: CustomerState, rate: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Churned customers who consider their dropped shop again today: ``(rows, shop)``."""
     flat = bernoulli_indices(rng, state.dropped.size, rate)
     rows, shop = np.divmod(flat, state.shops)
     back = state.dropped[rows, shop] & state.active[rows]
-    rows, shop = rows[back], shop[back]
-    state.dropped[rows, shop] = False
-    state.aware[rows, shop] = True
-    return rows, shop
+    return rows[back], shop[back]

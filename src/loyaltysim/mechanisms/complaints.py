@@ -21,6 +21,16 @@ import numpy as np
 
 
 @dataclass(frozen=True)
+class Handling:
+    """Who complains and how patient they are (``[experience]`` keys of the same names)."""
+
+    complaint_threshold: float  # experiences below this may complain
+    complaint_propensity: float  # probability such a customer complains (before voice)
+    patience_days: float  # days of waiting at which half the complainants give up
+    unresolved_penalty: float  # further share of satisfaction and trust an unresolved one costs
+
+
+@dataclass(frozen=True)
 class ComplaintOutcome:
     """Per experience: who complained and whose complaint was resolved."""
 
@@ -38,14 +48,18 @@ def handle_complaints(
     experience: np.ndarray,
     response_days: np.ndarray,
     resolution_rate: np.ndarray,
-    threshold: float,
-    propensity: float,
-    patience_days: float,
+    voice: np.ndarray,
+    handling: Handling,
 ) -> ComplaintOutcome:
-    """Draw who complains and whose complaint is resolved; shop arrays are per experience."""
+    """Draw who complains and whose complaint is resolved; shop arrays are per experience.
+
+    ``voice`` multiplies the propensity to complain (a shop that invites complaints hears
+    more of them), capped at certainty.
+    """
     k = experience.shape[0]
-    complained = (experience < threshold) & (rng.random(k) < propensity)
-    abandon = rng.random(k) < response_days / (response_days + patience_days)
+    propensity = np.minimum(handling.complaint_propensity * voice, 1.0)
+    complained = (experience < handling.complaint_threshold) & (rng.random(k) < propensity)
+    abandon = rng.random(k) < response_days / (response_days + handling.patience_days)
     resolved = complained & ~abandon & (rng.random(k) < resolution_rate)
     return ComplaintOutcome(complained, resolved)
 

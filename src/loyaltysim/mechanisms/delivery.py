@@ -8,6 +8,7 @@ far regions wait longer). A lost parcel is noticed when a late one would have ar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -50,21 +51,28 @@ def draw_outcomes(
     return outcome, delay
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """How a delivery is scored (``[experience]`` keys of the same names)."""
+
+    late_penalty: float  # score lost per day late
+    tracking_relief: float  # share of that penalty tracking takes away
+    damaged_score: float  # score of a damaged parcel
+
+
 def delivery_score(
     outcome: np.ndarray,
     delay: np.ndarray,
     tracking: np.ndarray,
-    late_penalty: float,
-    tracking_relief: float,
-    damaged_score: float,
+    scoring: Scoring,
 ) -> np.ndarray:
     """How well the delivery went, 0..1: 1 on time, less per day late, low if damaged, 0 lost.
 
     Tracking softens a delay (customers who can see the parcel move mind less).
     """
-    penalty = late_penalty * (1.0 - tracking_relief * tracking)
+    penalty = scoring.late_penalty * (1.0 - scoring.tracking_relief * tracking)
     score = np.clip(1.0 - penalty * delay, 0.0, 1.0)
-    score = np.where(outcome == Outcome.DAMAGED, damaged_score, score)
+    score = np.where(outcome == Outcome.DAMAGED, scoring.damaged_score, score)
     return np.where(outcome == Outcome.LOST, 0.0, score)
 
 

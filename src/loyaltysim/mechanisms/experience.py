@@ -14,7 +14,22 @@ closes a small share ``trust_gain`` of the gap to 1; a broken one removes a larg
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Learning:
+    """How one experience moves attitudes (``[experience]`` keys of the same names)."""
+
+    gain: float  # satisfaction per unit of positive disconfirmation
+    loss: float  # satisfaction per unit of negative disconfirmation
+    satisfaction_learning: float  # weight of the newest experience in satisfaction
+    expectation_learning: float  # how fast expectations move towards performance
+    promise_tolerance: float  # shortfall still counted as a kept promise
+    trust_gain: float  # share of missing trust a kept promise wins
+    trust_loss: float  # share of trust a broken promise loses
 
 
 def perceived_performance(
@@ -25,37 +40,36 @@ def perceived_performance(
 
 
 def experience_satisfaction(
-    performance: np.ndarray, expectation: np.ndarray, gain: float, loss: float
+    performance: np.ndarray, expectation: np.ndarray, learning: Learning
 ) -> np.ndarray:
     """Satisfaction with one experience: performance plus asymmetric disconfirmation."""
     gap = performance - expectation
-    x = performance + gain * np.maximum(gap, 0.0) - loss * np.maximum(-gap, 0.0)
+    x = performance + learning.gain * np.maximum(gap, 0.0) - learning.loss * np.maximum(-gap, 0.0)
     return np.clip(x, 0.0, 1.0)
 
 
 def updated_satisfaction(
-    satisfaction: np.ndarray, experience: np.ndarray, first: np.ndarray, learning: float
+    satisfaction: np.ndarray, experience: np.ndarray, first: np.ndarray, learning: Learning
 ) -> np.ndarray:
-    """Cumulative satisfaction: the first experience sets it, later ones move it by ``learning``."""
-    blended = satisfaction + learning * (experience - satisfaction)
+    """Cumulative satisfaction: the first experience sets it, later ones move it a share."""
+    blended = satisfaction + learning.satisfaction_learning * (experience - satisfaction)
     return np.where(first, experience, blended)
 
 
 def updated_expectation(
-    expectation: np.ndarray, performance: np.ndarray, learning: float
+    expectation: np.ndarray, performance: np.ndarray, learning: Learning
 ) -> np.ndarray:
     """Expectations adapt towards what was experienced."""
-    return expectation + learning * (performance - expectation)
+    return expectation + learning.expectation_learning * (performance - expectation)
 
 
 def updated_trust(
     trust: np.ndarray,
     performance: np.ndarray,
     expectation: np.ndarray,
-    tolerance: float,
-    gain: float,
-    loss: float,
+    learning: Learning,
 ) -> np.ndarray:
     """Trust after a kept (slow gain) or broken (fast loss) promise."""
-    kept = performance >= expectation - tolerance
-    return np.where(kept, trust + gain * (1.0 - trust), trust * (1.0 - loss))
+    kept = performance >= expectation - learning.promise_tolerance
+    gained = trust + learning.trust_gain * (1.0 - trust)
+    return np.where(kept, gained, trust * (1.0 - learning.trust_loss))

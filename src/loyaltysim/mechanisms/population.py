@@ -40,16 +40,19 @@ def random_departures(
     return picked[active[picked]]
 
 
-def advance_stages(state: CustomerState, segments: SegmentArrays, day: int) -> np.ndarray:
-    """Move customers whose stage ended to the next one; return those who age out and leave."""
+def advance_stages(
+    state: CustomerState, segments: SegmentArrays, day: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Customers whose stage ended: ``(moving, next segment, its end, leaving)``.
+
+    Those with a next stage move to it (its duration added to the end of the old one);
+    those past the last stage age out and leave the market.
+    """
     ended = np.flatnonzero(state.active & (state.stage_end <= day))
-    if ended.size == 0:
-        return ended
     nxt = segments.next_segment[state.segment[ended]]
-    moving = ended[nxt >= 0]
-    state.segment[moving] = nxt[nxt >= 0]
-    state.stage_end[moving] += segments.duration_days[state.segment[moving]]
-    return ended[nxt < 0]
+    moving, segment = ended[nxt >= 0], nxt[nxt >= 0]
+    stage_end = state.stage_end[moving] + segments.duration_days[segment]
+    return moving, segment, stage_end, ended[nxt < 0]
 
 
 def free_slots(active: np.ndarray, wanted: int) -> np.ndarray:
@@ -57,10 +60,27 @@ def free_slots(active: np.ndarray, wanted: int) -> np.ndarray:
     return np.flatnonzero(~active)[:wanted]
 
 
-def populate(
+@dataclass(frozen=True)
+class Arrivals:
+    """Fresh customers for free slots, one array (or one value) per :class:`CustomerState` field.
+
+    Fields not listed keep their empty-slot defaults (no orders, no experiences, ...).
+    """
+
+    segment: np.ndarray
+    region: np.ndarray
+    joined: int
+    stage_end: np.ndarray
+    price_sensitivity: np.ndarray
+    talkativeness: np.ndarray
+    aware: np.ndarray  # (customers, shops)
+    expectation: np.ndarray  # (customers, shops)
+    trust: float
+
+
+def arrivals(
     rng: np.random.Generator,
-    state: CustomerState,
-    rows: np.ndarray,
+    k: int,
     day: int,
     *,
     newcomers: Newcomers,
@@ -69,26 +89,29 @@ def populate(
     impression: FirstImpression,
     initial: bool,
     closed: np.ndarray | None = None,
-) -> None:
-    """Fill free ``rows`` with fresh customers (``initial``: the day-0 population)."""
-    k = rows.shape[0]
-    state.reset_rows(rows)
+) -> Arrivals:
+    """Draw ``k`` fresh customers (``initial``: the day-0 population, spread over stages)."""
     share = segments.share if initial else segments.arrival_share
     segment = rng.choice(share.shape[0], size=k, p=share / share.sum())
-    state.active[rows] = True
-    state.segment[rows] = segment
-    region = newcomers.region_share
-    state.region[rows] = rng.choice(region.shape[0], size=k, p=region / region.sum())
-    state.joined[rows] = day
+    region_share = newcomers.region_share
+    region = rng.choice(region_share.shape[0], size=k, p=region_share / region_share.sum())
     duration = segments.duration_days[segment]
     remaining = rng.random(k) if initial else np.ones(k)
-    state.stage_end[rows] = day + np.where(np.isfinite(duration), remaining * duration, np.inf)
-    state.price_sensitivity[rows] = newcomers.price_sensitivity * rng.lognormal(
+    stage_end = day + np.where(np.isfinite(duration), remaining * duration, np.inf)
+    price_sensitivity = newcomers.price_sensitivity * rng.lognormal(
         0.0, newcomers.price_sensitivity_spread, k
     )
-    state.talkativeness[rows] = rng.lognormal(0.0, newcomers.talkativeness_spread, k)
+    talkativeness = rng.lognormal(0.0, newcomers.talkativeness_spread, k)
     n_shops = shops.price.shape[0]
     aware = rng.random((k, n_shops)) < shops.initial_awareness[None, :]
-    state.aware[rows] = aware if closed is None else aware & ~closed[None, :]
-    state.expectation[rows] = impression.expectation(segment[:, None], np.arange(n_shops)[None, :])
-    state.trust[rows] = impression.initial_trust
+    return Arrivals(
+        segment=segment,
+        region=region,
+        joined=day,
+        stage_end=stage_end,
+        price_sensitivity=price_sensitivity,
+        talkativeness=talkativeness,
+        aware=aware if closed is None else aware & ~closed[None, :],
+        expectation=impression.expectation(segment[:, None], np.arange(n_shops)[None, :]),
+        trust=impression.initial_trust,
+    )

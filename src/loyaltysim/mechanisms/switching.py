@@ -13,6 +13,8 @@ considered until the customer reconsiders (``reconsider_rate`` per day).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from loyaltysim.engine.state import NO_SHOP
@@ -37,14 +39,19 @@ def update_main_shop(
     return main, challenger, wins
 
 
+@dataclass(frozen=True)
+class ChurnRule:
+    """When an experience ends a tie (``[experience]`` keys of the same names)."""
+
+    churn_threshold: float  # experiences below this may end the tie
+    churn_propensity: float  # probability such an experience does
+    trust_floor: float  # below this trust the customer drops the shop for sure
+
+
 def churns(
-    rng: np.random.Generator,
-    experience: np.ndarray,
-    trust: np.ndarray,
-    threshold: float,
-    propensity: float,
-    trust_floor: float,
+    rng: np.random.Generator, experience: np.ndarray, trust: np.ndarray, rule: ChurnRule
 ) -> np.ndarray:
     """Which experiences end the customer's tie with the shop."""
-    bad = (experience < threshold) & (rng.random(experience.shape[0]) < propensity)
-    return bad | (trust < trust_floor)
+    draw = rng.random(experience.shape[0])
+    bad = (experience < rule.churn_threshold) & (draw < rule.churn_propensity)
+    return bad | (trust < rule.trust_floor)

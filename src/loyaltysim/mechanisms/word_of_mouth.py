@@ -29,6 +29,24 @@ from loyaltysim.engine.network import gather_neighbours
 
 
 @dataclass(frozen=True)
+class Talk:
+    """Who talks after an experience (``[experience]`` keys of the same names)."""
+
+    positive_threshold: float  # experiences at least this good may be praised
+    negative_threshold: float  # experiences at most this good may be decried
+    positive_propensity: float  # probability of praising (times talkativeness)
+    negative_propensity: float  # probability of decrying (times talkativeness)
+
+
+@dataclass(frozen=True)
+class Influence:
+    """What a message does to a listener (``[experience]`` keys of the same names)."""
+
+    positive_influence: float  # share of the gap to 1 that praise closes
+    negative_influence: float  # share that criticism removes
+
+
+@dataclass(frozen=True)
 class Messages:
     """The day's messages: who heard what about which shop."""
 
@@ -52,15 +70,14 @@ def who_talks(
     rng: np.random.Generator,
     experience: np.ndarray,
     talkativeness: np.ndarray,
-    positive_threshold: float,
-    negative_threshold: float,
-    positive_propensity: float,
-    negative_propensity: float,
+    talk: Talk,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Masks of experiences that lead to praise and to criticism."""
     u = rng.random(experience.shape[0])
-    praise = (experience >= positive_threshold) & (u < positive_propensity * talkativeness)
-    decry = (experience <= negative_threshold) & (u < negative_propensity * talkativeness)
+    praise = (experience >= talk.positive_threshold) & (
+        u < talk.positive_propensity * talkativeness
+    )
+    decry = (experience <= talk.negative_threshold) & (u < talk.negative_propensity * talkativeness)
     return praise, decry
 
 
@@ -92,8 +109,8 @@ def contacts(
 
 
 def compounded(
-    value: np.ndarray, positive: np.ndarray, negative: np.ndarray, up: float, down: float
+    value: np.ndarray, positive: np.ndarray, negative: np.ndarray, influence: Influence
 ) -> np.ndarray:
     """An attitude after ``positive`` praising and ``negative`` critical messages."""
-    raised = 1.0 - (1.0 - value) * (1.0 - up) ** positive
-    return raised * (1.0 - down) ** negative
+    raised = 1.0 - (1.0 - value) * (1.0 - influence.positive_influence) ** positive
+    return raised * (1.0 - influence.negative_influence) ** negative

@@ -1,0 +1,263 @@
+"""The only code that writes the customer state, and so the only code that moves the totals.
+
+The daily figures read per-shop running totals (:class:`~loyaltysim.engine.totals.ShopTotals`)
+instead of recounting a million customers a day. That is only sound if every change to
+awareness, drops, orders, satisfaction, trust or experiences moves the totals with it, so
+those changes live here, one method per kind of change, each keeping its totals. The
+state's arrays are read-only outside these methods: a new rule that writes the state behind
+the totals' back fails with ``ValueError: assignment destination is read-only`` instead of
+giving silently wrong figures. Mechanisms decide (who becomes aware, who churns, what an
+experience does to trust); the phases of the day hand those decisions to a mutator.
+
+Float totals move by exactly what the stored (float32) values moved, so they agree with a
+recount to rounding; ``tests/test_totals.py`` recounts after every phase of the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from loyaltysim.engine.records import DepartedLog
+from loyaltysim.engine.state import MONTH_DAYS, NEVER, NO_SHOP, CustomerState
+from loyaltysim.engine.totals import ShopTotals
+
+if TYPE_CHECKING:
+    from loyaltysim.mechanisms.population import Arrivals
+
+_ALL = tuple(field.name for field in fields(CustomerState))
+
+
+class Mutators:
+    """Writes to one model's :class:`CustomerState`, keeping its :class:`ShopTotals`.
+
+    Also keeps the :class:`DepartedLog` (a leaver's record is copied the moment it leaves)
+    and hands out customer ids, new for every arrival.
+    """
+
+    def __init__(self, state: CustomerState) -> None:
+        self.state = state
+        self.totals = ShopTotals.zeros(state.shops)
+        self.departed = DepartedLog(state.shops)
+        self._next_uid = 0
+        self._lock(_ALL, writeable=False)
+
+    # ------------------------------------------------------------------ locking
+    def _lock(self, names: tuple[str, ...], writeable: bool) -> None:
+        for name in names:
+            getattr(self.state, name).flags.writeable = writeable
+
+    @contextmanager
+    def _open(self, *names: str) -> Iterator[CustomerState]:
+        """Make arrays ``names`` writeable for the duration of one mutation."""
+        self._lock(names, writeable=True)
+        try:
+            yield self.state
+        finally:
+            self._lock(names, writeable=False)
+
+    @contextmanager
+    def by_hand(self) -> Iterator[CustomerState]:
+        """Write any array directly (tests, scripted set-ups); the totals are recounted after."""
+        with self._open(*_ALL) as state:
+            yield state
+        self.totals = ShopTotals.count(state)
+
+    # ------------------------------------------------------------------ market entry and exit
+    def arrive(self, rows: np.ndarray, arrivals: Arrivals) -> None:
+        """Fresh customers move into free slots ``rows``; each gets a new id."""
+        with self._open(*_ALL) as state:
+            state.reset_rows(rows)
+            state.active[rows] = True
+            for field in fields(arrivals):
+                getattr(state, field.name)[rows] = getattr(arrivals, field.name)
+            state.uid[rows] = np.arange(self._next_uid, self._next_uid + rows.shape[0])
+        self._next_uid += rows.shape[0]
+        self.totals.add_rows(state, rows, +1)
+
+    def leave(self, slots: np.ndarray, day: int) -> np.ndarray:
+        """Customers leave the market; return the shop of every tie this ends (for churn).
+
+        A tie ends if the customer had ordered from the shop and not dropped it; its churn
+        day is today unless it was lost before. The record is logged before the slot is freed.
+        """
+        state = self.state
+        tied = (state.last_order_day[slots] != NEVER) & ~state.dropped[slots]
+        open_ = state.churn_day[slots] == NEVER
+        with self._open("churn_day"):
+            state.churn_day[slots] = np.where(tied & open_, day, state.churn_day[slots])
+        self.departed.add(state, slots, day)
+        self.totals.add_rows(state, slots, -1)
+        with self._open("active"):
+            state.active[slots] = False
+        return np.nonzero(tied)[1]
+
+    def set_stage(self, slots: np.ndarray, segment: np.ndarray, stage_end: np.ndarray) -> None:
+        """Customers move to the next life-cycle stage (a segment) until ``stage_end``."""
+        with self._open("segment", "stage_end") as state:
+            state.segment[slots] = segment
+            state.stage_end[slots] = stage_end
+
+    # ------------------------------------------------------------------ awareness and ties
+    def make_aware(
+        self, rows: np.ndarray, shop: np.ndarray, expectation: np.ndarray, trust: float
+    ) -> None:
+        """Customers hear of shops for the first time (distinct, new pairs only)."""
+        with self._open("aware", "expectation", "trust") as state:
+            state.aware[rows, shop] = True
+            state.expectation[rows, shop] = expectation
+            state.trust[rows, shop] = trust
+        self.totals.shift("aware", shop)
+
+    def undrop(self, rows: np.ndarray, shop: np.ndarray) -> None:
+        """Churned customers consider their dropped shop again (distinct dropped pairs)."""
+        state = self.state
+        with self._open("dropped", "aware"):
+            state.dropped[rows, shop] = False
+            state.aware[rows, shop] = True
+        self.totals.shift("aware", shop)
+        self.totals.shift("customers", shop[state.last_order_day[rows, shop] != NEVER])
+
+    def drop(self, slot: np.ndarray, shop: np.ndarray, day: int) -> None:
+        """Customers churn from shops: no longer considered, main shop lost."""
+        state = self.state
+        self.totals.shift("aware", shop[state.aware[slot, shop]], -1.0)
+        self.totals.shift("customers", shop[state.last_order_day[slot, shop] != NEVER], -1.0)
+        with self._open("dropped", "churn_day", "main_shop"):
+            state.dropped[slot, shop] = True
+            first = state.churn_day[slot, shop] == NEVER  # retention counts the first loss
+            state.churn_day[slot[first], shop[first]] = day
+            lost_main = state.main_shop[slot] == shop
+            state.main_shop[slot[lost_main]] = NO_SHOP
+
+    # ------------------------------------------------------------------ orders and money
+    def reset_recording(self) -> None:
+        """Recording starts now (end of the warm-up): forget orders and money so far."""
+        with self._open("orders", "spend", "margin", "order_months") as state:
+            state.reset_recording()
+
+    def order(
+        self,
+        slot: np.ndarray,
+        shop: np.ndarray,
+        day: int,
+        paid: np.ndarray,
+        margin: np.ndarray,
+        recording: bool,
+    ) -> np.ndarray:
+        """Book today's orders (one per customer); return which are the pair's first ever.
+
+        ``margin`` is the order's contribution after any acquisition cost. Counts and money
+        are kept only while recording; order days always.
+        """
+        state = self.state
+        first_ever = state.last_order_day[slot, shop] == NEVER
+        self.totals.shift("customers", shop[first_ever])
+        names = ("orders", "order_months", "spend", "margin", "first_order_day", "last_order_day")
+        with self._open(*names):
+            if recording:
+                state.orders[slot, shop] += 1
+                month = np.uint64(min(day // MONTH_DAYS, 63))
+                state.order_months[slot, shop] |= np.uint64(1) << month
+                state.spend[slot, shop] += paid
+                state.margin[slot, shop] += margin
+            state.first_order_day[slot[first_ever], shop[first_ever]] = day
+            state.last_order_day[slot, shop] = day
+        return first_ever
+
+    def charge(self, slot: np.ndarray, shop: np.ndarray, amount: np.ndarray) -> None:
+        """Take ``amount`` (refunds, compensation) off the customers' margins (recording)."""
+        with self._open("margin") as state:
+            state.margin[slot, shop] -= amount
+
+    def set_main_shop(
+        self, slot: np.ndarray, main: np.ndarray, challenger: np.ndarray, wins: np.ndarray
+    ) -> None:
+        """Customers' main shop, its challenger and the challenger's run of wins."""
+        with self._open("main_shop", "challenger", "challenger_wins") as state:
+            state.main_shop[slot] = main
+            state.challenger[slot] = challenger
+            state.challenger_wins[slot] = wins
+
+    # ------------------------------------------------------------------ attitudes
+    def experience(
+        self,
+        slot: np.ndarray,
+        shop: np.ndarray,
+        satisfaction: np.ndarray,
+        trust: np.ndarray,
+        expectation: np.ndarray,
+    ) -> None:
+        """A delivery is experienced (one per customer and shop): attitudes after it.
+
+        A pair's first experience brings its whole satisfaction and trust into the sums of
+        experienced customers; later ones move the sums by the change.
+        """
+        state = self.state
+        first = state.experiences[slot, shop] == 0
+        sat0 = state.satisfaction[slot, shop]
+        trust0 = state.trust[slot, shop]
+        # as stored, so the running totals move by exactly what the state moves
+        sat = satisfaction.astype(state.satisfaction.dtype)
+        trust = trust.astype(state.trust.dtype)
+        with self._open("satisfaction", "trust", "expectation", "experiences"):
+            state.satisfaction[slot, shop] = sat
+            state.trust[slot, shop] = trust
+            state.expectation[slot, shop] = expectation
+            state.experiences[slot, shop] += 1
+        self.totals.shift("experienced", shop[first])
+        self.totals.shift("satisfaction_sum", shop, sat - np.where(first, 0.0, sat0))
+        self.totals.shift("trust_sum", shop, trust - np.where(first, 0.0, trust0))
+
+    def hear(
+        self, rows: np.ndarray, shop: np.ndarray, expectation: np.ndarray, trust: np.ndarray
+    ) -> None:
+        """Word of mouth changes listeners' expectation and trust (distinct pairs)."""
+        state = self.state
+        old = state.trust[rows, shop]
+        with self._open("expectation", "trust"):
+            state.expectation[rows, shop] = expectation
+            state.trust[rows, shop] = trust
+        experienced = state.experiences[rows, shop] > 0
+        self.totals.shift("trust_sum", shop, (state.trust[rows, shop] - old) * experienced)
+
+    def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
+        """Raise customers' satisfaction and trust in ``shop`` (care touches, gifts).
+
+        Each closes the given share of its gap to 1; satisfaction only moves for customers
+        who have experienced the shop; customers who left are skipped.
+        """
+        state = self.state
+        slots = slots[state.active[slots]]
+        experienced = state.experiences[slots, shop] > 0
+        old_sat, old_trust = state.satisfaction[slots, shop], state.trust[slots, shop]
+        with self._open("satisfaction", "trust"):
+            state.satisfaction[slots, shop] = np.where(
+                experienced, old_sat + satisfaction * (1.0 - old_sat), old_sat
+            )
+            state.trust[slots, shop] = old_trust + trust * (1.0 - old_trust)
+        index = np.full(slots.size, shop)
+        moved_sat = state.satisfaction[slots, shop].astype(np.float64) - old_sat
+        moved_trust = state.trust[slots, shop].astype(np.float64) - old_trust
+        self.totals.shift("satisfaction_sum", index, moved_sat * experienced)
+        self.totals.shift("trust_sum", index, moved_trust * experienced)
+
+    def shock(self, shop: int, trust_loss: float, satisfaction_loss: float) -> np.ndarray:
+        """A shock to ``shop`` (a breach, a recall); return the hurt customers (experienced).
+
+        Everyone who knows the shop (aware or dropped) trusts it less; those who have
+        experienced it are less satisfied. It touches the shop's whole column, so the totals
+        are recounted (as cheap as shifting them).
+        """
+        state = self.state
+        known = np.flatnonzero(state.active & (state.aware[:, shop] | state.dropped[:, shop]))
+        hurt = known[state.experiences[known, shop] > 0]
+        with self._open("trust", "satisfaction"):
+            state.trust[known, shop] *= 1.0 - trust_loss
+            state.satisfaction[hurt, shop] *= 1.0 - satisfaction_loss
+        self.totals = ShopTotals.count(state)
+        return hurt

@@ -1,0 +1,139 @@
+"""Phases of the market around the shopping: the day's settings, events, people, awareness.
+
+Also the two helpers other phases share: :func:`arrive` (the initial population is an
+arrival too) and :func:`shock` (a breach or recall, whose victims talk).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from loyaltysim.engine import ledger as day_ledger
+from loyaltysim.engine.phases.talk import learn_of, spread
+from loyaltysim.engine.sampling import bernoulli_indices
+from loyaltysim.mechanisms import awareness as awareness_rules
+from loyaltysim.mechanisms import population as population_rules
+from loyaltysim.scenario.events import DataBreach, ProductRecall, ShopEntry
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.model import LoyaltyModel
+
+
+def open_day(model: LoyaltyModel) -> None:
+    """A fresh ledger, today's shop settings and festival; recording starts on day 0."""
+    model.ledger = day_ledger.DailyLedger(model.n_shops)
+    if model.day == 0:
+        model.mutate.reset_recording()
+    model.shop_params = model.schedule.apply(model.base_params, model.day)
+    model.festival_today = model.schedule.festival(model.day) is not None
+
+
+def events(model: LoyaltyModel) -> None:
+    """Today's one-day events: breaches, recalls and shops opening."""
+    names = list(model.config.shops)
+    for event in model.schedule.on_day(DataBreach, model.day):
+        _breach(model, names.index(event.shop))
+    for event in model.schedule.on_day(ProductRecall, model.day):
+        shock(model, names.index(event.shop), event.trust_loss, event.satisfaction_loss)
+    for event in model.schedule.on_day(ShopEntry, model.day):
+        s = names.index(event.shop)
+        rows = bernoulli_indices(
+            model.rng, model.state.slots, model.base_params.initial_awareness[s]
+        )
+        learn_of(model, rows, np.full(rows.size, s))
+
+
+def breaches(model: LoyaltyModel) -> None:
+    """Random data breaches, at each shop's ``privacy_breach_rate``."""
+    hit = model.rng.random(model.n_shops) < model.shop_params.privacy_breach_rate
+    for s in np.flatnonzero(hit):
+        _breach(model, int(s))
+
+
+def _breach(model: LoyaltyModel, s: int) -> None:
+    """A data breach at shop ``s``: trust and satisfaction fall, and word spreads."""
+    p = model.shop_params
+    model.ledger.add_per_shop("breaches", np.eye(model.n_shops)[s])
+    shock(model, s, p.breach_trust_loss[s], p.breach_satisfaction_loss[s])
+
+
+def shock(model: LoyaltyModel, s: int, trust_loss: float, satisfaction_loss: float) -> None:
+    """A shock to shop ``s`` (a breach, a recall): attitudes fall, some customers tell."""
+    hurt = model.mutate.shock(s, trust_loss, satisfaction_loss)
+    propensity = model.rules.talk.negative_propensity
+    talk = model.rng.random(hurt.size) < propensity * model.state.talkativeness[hurt]
+    count = int(talk.sum())
+    spread(model, hurt[talk], np.full(count, s), np.zeros(count, bool))
+
+
+def population(model: LoyaltyModel) -> None:
+    """Life-cycle stages end, customers leave the market, newcomers arrive."""
+    state, market = model.state, model.config.market
+    departing = population_rules.random_departures(model.rng, state.active, market.departure_rate)
+    moving, segment, stage_end, aged_out = population_rules.advance_stages(
+        state, model.segments, model.day
+    )
+    model.mutate.set_stage(moving, segment, stage_end)
+    leaving = np.union1d(departing, aged_out)
+    if leaving.size:
+        _leave(model, leaving)
+    count = int(model.rng.poisson(market.arrival_rate * market.customers))
+    if count:
+        arrive(model, population_rules.free_slots(state.active, count))
+
+
+def arrive(model: LoyaltyModel, rows: np.ndarray, initial: bool = False) -> None:
+    """Fresh customers fill free ``rows`` (``initial``: the day-0 population)."""
+    fresh = population_rules.arrivals(
+        model.rng,
+        rows.shape[0],
+        model.day,
+        newcomers=model.newcomers,
+        segments=model.segments,
+        shops=model.shop_params,
+        impression=model.impression,
+        initial=initial,
+        closed=model.schedule.closed(model.day),
+    )
+    model.mutate.arrive(rows, fresh)
+    model.admit_agents(rows)
+
+
+def _leave(model: LoyaltyModel, slots: np.ndarray) -> None:
+    """Customers leave the market: their ties to shops end, their slots are freed."""
+    model.ledger.add("churned", model.mutate.leave(slots, model.day))
+    for strategy in model.strategies:
+        strategy.forget(slots)
+    model.dismiss_agents(slots)
+
+
+def awareness(model: LoyaltyModel) -> None:
+    """Advertising reaches prospects; churned customers consider their old shops again."""
+    rows, shop = awareness_rules.advertised(
+        model.rng, model.state.slots, model.shop_params.advertising_reach
+    )
+    learn_of(model, rows, shop)
+    rows, shop = awareness_rules.reconsidering(
+        model.rng, model.state, model.config.experience.reconsider_rate
+    )
+    model.mutate.undrop(rows, shop)
+
+
+def strategies(model: LoyaltyModel) -> None:
+    """Each lever's daily work (care touches, birthday gifts, win-back coupons, ...)."""
+    for strategy in model.strategies:
+        strategy.on_day(model.day)
+
+
+def close_day(model: LoyaltyModel) -> None:
+    """Work out the day's figures per shop and hand them to the DataCollector; next day."""
+    if model.recording:
+        figures = day_ledger.close_day(
+            model.ledger, model.totals, model.ratings.rating, model.shop_params
+        )
+        for shop in model.shops:
+            shop.record({name: values[shop.index].item() for name, values in figures.items()})
+        model.datacollector.collect(model)
+    model.day += 1

@@ -1,0 +1,199 @@
+"""The shopping phase: who needs to buy, what each shop offers, where they buy, the orders.
+
+Strategies take part at two points: they edit the offer (prices, fees, coupons, points'
+value) before the choice, and see their shop's orders after it (points earned, faster
+couriers for members), before the parcels are sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from loyaltysim.engine.state import NEVER
+from loyaltysim.mechanisms import choice, delivery, switching
+from loyaltysim.mechanisms.economics import order_margin
+from loyaltysim.mechanisms.needs import needers
+from loyaltysim.strategies import Offer, Orders
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.model import LoyaltyModel
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """Today's purchases across shops, one row per buyer (a customer buys once a day)."""
+
+    slot: np.ndarray
+    shop: np.ndarray
+    region: np.ndarray
+    goods: np.ndarray  # charged for the goods
+    fee: np.ndarray  # charged for shipping
+    quantity: np.ndarray
+
+    @property
+    def paid(self) -> np.ndarray:
+        """What the customer pays: goods and shipping."""
+        return self.goods + self.fee
+
+
+def shopping(model: LoyaltyModel) -> None:
+    """Needs, choice and orders: who buys where today, and the parcels it sends out."""
+    state = model.state
+    who = _needers(model)
+    if who.size == 0:
+        return
+    seg = state.segment[who]
+    offer = _offer(model, who)
+    utility = choice.utilities(
+        model.weights,
+        expectation=state.expectation[who],
+        trust=state.trust[who],
+        satisfaction=state.satisfaction[who],
+        experienced=state.experiences[who] > 0,
+        rating=model.ratings.rating,
+        price_paid=offer.cost_to_customer,
+        price_sensitivity=state.price_sensitivity[who] * model.segments.price_weight[seg],
+        quality_weight=model.segments.quality_weight[seg],
+        is_main=state.main_shop[who, None] == np.arange(model.n_shops)[None, :],
+    )
+    utility += offer.bonus
+    available = state.aware[who] & ~state.dropped[who] & ~model.schedule.closed(model.day)
+    chosen = choice.choose(model.rng, utility, available, model.weights.outside_utility)
+    buys = np.flatnonzero(chosen != choice.OUTSIDE)
+    shop = chosen[buys]
+    bought = Purchases(
+        slot=who[buys],
+        shop=shop,
+        region=offer.region[buys],
+        goods=offer.goods[buys, shop],
+        fee=offer.fee[buys, shop],
+        quantity=offer.quantity[buys, shop],
+    )
+    first_ever = _book(model, bought)
+    _send(model, bought, _lead_days(model, bought, first_ever))
+
+
+def _needers(model: LoyaltyModel) -> np.ndarray:
+    """Who needs to buy today: segment rates, festivals, loyalty programmes' pull."""
+    boosters = [st for st in model.strategies if st.max_need_boost() > 1.0]
+    festival = model.schedule.need_multiplier(model.day)
+
+    def boost(slots: np.ndarray) -> np.ndarray:
+        out = np.full(slots.shape[0], festival)
+        for strategy in boosters:
+            out *= strategy.need_boost(slots)
+        return out
+
+    max_boost = festival * float(np.prod([st.max_need_boost() for st in boosters]))
+    state = model.state
+    return needers(
+        model.rng,
+        state.active,
+        state.segment,
+        model.segments.purchase_rate,
+        boost if max_boost > 1.0 else None,
+        max_boost,
+    )
+
+
+def _offer(model: LoyaltyModel, who: np.ndarray) -> Offer:
+    """What each shop offers today's shoppers: list prices, then every strategy's edits."""
+    p, k = model.shop_params, who.shape[0]
+    spread = model.config.market.basket_spread
+    basket = model.rng.lognormal(-(spread**2) / 2, spread, k) if spread > 0 else np.ones(k)
+    region = model.state.region[who]
+    offer = Offer(
+        slots=who,
+        region=region,
+        quantity=np.repeat(basket[:, None], model.n_shops, axis=1),
+        unit_price=np.repeat(p.price[None, :], k, axis=0),
+        fee=p.shipping_fee[:, region].T.copy(),
+        extra_value=np.zeros((k, model.n_shops)),
+        bonus=np.zeros((k, model.n_shops)),
+    )
+    for strategy in model.strategies:
+        strategy.offer(offer)
+    return offer
+
+
+def _book(model: LoyaltyModel, bought: Purchases) -> np.ndarray:
+    """Book the money and the customers' records, move main shops; return first orders."""
+    p, slot, shop, region = model.shop_params, bought.slot, bought.shop, bought.region
+    cost_of_goods = p.unit_cost[shop] * bought.quantity
+    courier = p.shipping_cost[shop, region]
+    first_ever = model.state.last_order_day[slot, shop] == NEVER
+    acquisition = p.acquisition_cost[shop] * first_ever
+    list_price = p.price[shop] * bought.quantity + p.shipping_fee[shop, region]
+    ones = np.ones(shop.shape[0])
+    model.ledger.add_columns(
+        shop,
+        {
+            "orders": ones,
+            "buyers": ones,
+            "revenue": bought.paid,
+            "discounts": np.maximum(list_price - bought.paid, 0.0),
+            "cost_of_goods": cost_of_goods,
+            "shipping_cost": courier,
+            "new_customers": first_ever,
+            "acquisition": acquisition,
+        },
+    )
+    margin = order_margin(bought.paid, cost_of_goods, courier) - acquisition
+    model.mutate.order(slot, shop, model.day, bought.paid, margin, model.recording)
+    state = model.state
+    main_shop = switching.update_main_shop(
+        state.main_shop[slot],
+        state.challenger[slot],
+        state.challenger_wins[slot],
+        shop,
+        model.config.market.switch_after,
+    )
+    model.mutate.set_main_shop(slot, *main_shop)
+    return first_ever
+
+
+def _lead_days(model: LoyaltyModel, bought: Purchases, first_ever: np.ndarray) -> np.ndarray:
+    """Days until each on-time parcel arrives: the courier's, then each strategy's changes.
+
+    Each strategy sees its own shop's orders (points earned, faster couriers for members).
+    """
+    lead = model.shop_params.lead_days[bought.shop, bought.region].copy()
+    for strategy in model.strategies:
+        mine = bought.shop == strategy.shop
+        if mine.any():
+            orders = Orders(
+                slots=bought.slot[mine],
+                region=bought.region[mine],
+                goods=bought.goods[mine],
+                fee=bought.fee[mine],
+                quantity=bought.quantity[mine],
+                first_ever=first_ever[mine],
+                lead_days=lead[mine],
+            )
+            strategy.after_purchase(orders)
+            lead[mine] = orders.lead_days
+    return lead
+
+
+def _send(model: LoyaltyModel, bought: Purchases, lead_days: np.ndarray) -> None:
+    """The parcels go out, each with its fate drawn now (on time, late, damaged, lost)."""
+    p, shop, region = model.shop_params, bought.shop, bought.region
+    outcome, delay = delivery.draw_outcomes(
+        model.rng,
+        p.on_time[shop, region],
+        p.damage_rate[shop, region],
+        p.loss_rate[shop, region],
+        p.mean_delay_days[shop, region],
+    )
+    model.parcels.add(
+        slot=bought.slot,
+        uid=model.state.uid[bought.slot],
+        shop=shop,
+        outcome=outcome,
+        delay=delay,
+        due=model.day + np.rint(lead_days).astype(np.int64) + delay,
+        paid=bought.paid,
+    )

@@ -1,0 +1,61 @@
+"""Word of mouth and hearing of shops: how news travels between customers.
+
+:func:`learn_of` is how any customer first hears of a shop (advertising, a shop opening, a
+message); :func:`spread` carries the day's praise and criticism over the social network.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from loyaltysim.mechanisms import awareness, word_of_mouth
+
+if TYPE_CHECKING:
+    from loyaltysim.engine.model import LoyaltyModel
+
+
+def learn_of(model: LoyaltyModel, rows: np.ndarray, shop: np.ndarray) -> np.ndarray:
+    """Customers ``rows`` hear of ``shop`` (pairwise); return the mask of new awareness."""
+    new = awareness.newly_aware(model.state, rows, shop)
+    r, s = rows[new], shop[new]
+    impression = model.impression
+    expectation = impression.expectation(model.state.segment[r], s)
+    model.mutate.make_aware(r, s, expectation, impression.initial_trust)
+    return new
+
+
+def spread(model: LoyaltyModel, talker: np.ndarray, shop: np.ndarray, positive: np.ndarray) -> None:
+    """Talkers tell their contacts; listeners learn of the shop and change their minds.
+
+    Messages to customers who dropped the shop fall on deaf ears. Several messages about
+    one shop to one listener on one day compound.
+    """
+    if talker.size == 0:
+        return
+    net, state = model.config.network, model.state
+    strength = np.minimum(net.tie_strength * model.shop_params.reach_boost[shop], 1.0)
+    position, listener = word_of_mouth.contacts(
+        model.rng, model.adjacency, talker, state.slots, net.mean_degree, strength
+    )
+    shop, positive = shop[position], positive[position]
+    listening = state.active[listener] & ~state.dropped[listener, shop]
+    listener, shop, positive = listener[listening], shop[listening], positive[listening]
+    model.ledger.add("wom_positive", shop[positive])
+    model.ledger.add("wom_negative", shop[~positive])
+    learn_of(model, listener, shop)
+    n_shops = model.n_shops
+    pairs, inverse = np.unique(listener * n_shops + shop, return_inverse=True)
+    n_pos = np.bincount(inverse, weights=positive, minlength=pairs.size)
+    n_neg = np.bincount(inverse, weights=~positive, minlength=pairs.size)
+    rows, cols = np.divmod(pairs, n_shops)
+    influence = model.rules.influence
+    model.mutate.hear(
+        rows,
+        cols,
+        expectation=word_of_mouth.compounded(
+            state.expectation[rows, cols], n_pos, n_neg, influence
+        ),
+        trust=word_of_mouth.compounded(state.trust[rows, cols], n_pos, n_neg, influence),
+    )
