@@ -27,8 +27,8 @@ from sweep_helpers import GRID_SWEEP, TINY_TOML
 
 pytest.importorskip("distributed")
 BIN = Path(sys.executable).parent
-#: 6 points x 4 replications = 24 runs of 40 days, a few tenths of a second each.
-SWEEP_TOML = TINY_TOML.replace("days = 15", "days = 40") + GRID_SWEEP.replace(
+#: 6 points x 4 replications = 24 runs of 30 days, a few tenths of a second each.
+SWEEP_TOML = TINY_TOML.replace("days = 15", "days = 30") + GRID_SWEEP.replace(
     "replications = 2", "replications = 4"
 )
 RUNS = 24

@@ -1,4 +1,5 @@
-"""Lazy designs: a grid is counted and enumerated from its axes, never built as a list.
+"""Lazy designs: a grid is counted and enumerated from its axes, never built as a list;
+the executor streams tasks with a bounded window and reports a dead worker plainly.
 
 Before, ``loyaltysim validate`` of a grid of 6 parameters x 10 values (10**6 points) built
 ``list(itertools.product(...))`` and validated every point: 22 GB and the OOM killer.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 
@@ -151,3 +153,9 @@ def test_the_executor_streams_with_a_bounded_window():
         assert value == key
         ahead.append(len(drawn) - len(ahead) - 1)
     assert len(ahead) == 30 and max(ahead) <= 2 * 2  # never more than 2 x workers in flight
+
+
+def test_a_dead_local_worker_is_a_clear_error():
+    """os._exit ends the worker process abruptly, as the OOM killer would."""
+    with pytest.raises(executor.WorkerLostError, match="rerun with --resume"):
+        list(executor.run_tasks(os._exit, [(0, (3,)), (1, (3,))], workers=2))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from loyaltysim.cli.main import main
 from loyaltysim.experiment.folder import partial_dir
 from loyaltysim.experiment.lock import FolderBusyError, FolderLock, lock_path
 from sweep_helpers import GRID_SWEEP, TINY_TOML
@@ -69,17 +70,18 @@ def test_a_run_into_a_folder_in_use_is_refused_and_nothing_is_lost(
     assert not lock_path(out).exists()  # the holder removed it on release
 
 
-def test_a_sweep_into_a_folder_in_use_is_refused(tmp_path, cli):
+def test_a_sweep_into_a_folder_in_use_is_refused(tmp_path, capsys):
     sweep_file = tmp_path / "sweep.toml"
     sweep_file.write_text(TINY_TOML + GRID_SWEEP)
     out = tmp_path / "sweep_out"
     holder = _holder(out)
     try:
-        refused = cli.run("sweep", sweep_file, "--out", out, "--workers", "1", "--quiet")
+        status = main(["sweep", str(sweep_file), "--out", str(out), "--workers", "1", "--quiet"])
     finally:
         holder.communicate("")
-    assert refused.returncode == USAGE_ERROR, refused.stderr
-    assert f"sweep_out: in use by another loyaltysim process (pid {holder.pid}" in refused.stderr
+    assert status == USAGE_ERROR
+    message = capsys.readouterr().err
+    assert f"sweep_out: in use by another loyaltysim process (pid {holder.pid}" in message
     assert not out.exists()  # the refused sweep created nothing
 
 

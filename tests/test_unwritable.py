@@ -41,17 +41,16 @@ def _fail_writes_after(monkeypatch: pytest.MonkeyPatch, allowed: int) -> None:
     monkeypatch.setattr(os, "fsync", fsync)
 
 
-def test_out_that_cannot_be_created(tmp_path, small_scenario_file, cli):
+def test_out_that_cannot_be_created(tmp_path, small_scenario_file, cli, capsys):
+    done = cli.run("run", small_scenario_file, "--out", "/proc/loyaltysim_x/result", "--quiet")
+    assert done.returncode == USAGE_ERROR, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "/proc/loyaltysim_x/result: cannot create its parent folder" in done.stderr
     sweep_file = tmp_path / "sweep.toml"
     sweep_file.write_text(TINY_TOML + GRID_SWEEP)
-    results = [
-        cli.run("run", small_scenario_file, "--out", "/proc/loyaltysim_x/result", "--quiet"),
-        cli.run("sweep", sweep_file, "--out", "/proc/loyaltysim_x", "--workers", "1", "--quiet"),
-    ]
-    for result in results:
-        assert result.returncode == USAGE_ERROR, result.stderr
-        assert "Traceback" not in result.stderr
-        assert "/proc/loyaltysim_x" in result.stderr and "choose another --out" in result.stderr
+    args = ["sweep", str(sweep_file), "--out", "/proc/loyaltysim_x", "--workers", "1", "--quiet"]
+    assert main(args) == USAGE_ERROR
+    assert "/proc/loyaltysim_x: cannot write beside it" in capsys.readouterr().err
 
 
 def test_a_full_disk_leaves_the_previous_result(tmp_path, small_toml, monkeypatch, capsys):
@@ -105,8 +104,8 @@ def tmpfs(tmp_path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_real_full_disk_and_a_read_only_folder(tmpfs, small_toml, cli):
-    """On a real 256 kB file system: full with figures on, then read-only."""
+def test_a_real_full_disk_and_a_read_only_folder(tmpfs, small_toml, capsys):
+    """On a real 256 kB file system: full with every customer table, then read-only."""
     lean = tmpfs / "lean.toml"
     lean.write_text(
         small_toml.replace("figures = true", "figures = false").replace(
@@ -114,17 +113,16 @@ def test_a_real_full_disk_and_a_read_only_folder(tmpfs, small_toml, cli):
         )
     )
     out = tmpfs / "out"
-    assert cli.run("run", lean, "--out", out, "--quiet").returncode == 0
+    assert main(["run", str(lean), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     before = _snapshot(out)
     heavy = tmpfs / "heavy.toml"  # with every customer table (170 kB) it does not fit
     heavy.write_text(lean.read_text().replace('customers = "none"', 'customers = "all"'))
-    full = cli.run("run", heavy, "--out", out, "--quiet")
-    assert full.returncode == USAGE_ERROR, full.stderr
-    assert "No space left on device" in full.stderr and "Traceback" not in full.stderr
+    capsys.readouterr()
+    assert main(["run", str(heavy), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    assert "cannot be written (No space left on device)" in capsys.readouterr().err
     assert _snapshot(out) == before
     kept = _snapshot(partial_dir(out))  # finished replications, kept for --resume
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
-    read_only = cli.run("run", lean, "--out", out, "--quiet")
-    assert read_only.returncode == USAGE_ERROR, read_only.stderr
-    assert "Read-only file system" in read_only.stderr and "Traceback" not in read_only.stderr
+    assert main(["run", str(lean), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    assert "Read-only file system" in capsys.readouterr().err
     assert _snapshot(out) == before and _snapshot(partial_dir(out)) == kept

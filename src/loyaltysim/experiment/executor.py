@@ -11,7 +11,14 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+from loyaltysim.scenario.problems import UserError
+
+
+class WorkerLostError(UserError):
+    """A local worker process died (killed, or out of memory) before its task finished."""
 
 
 def default_workers() -> int:
@@ -26,6 +33,10 @@ def run_tasks[K, R](
 
     With ``workers > 1`` a process pool runs at most ``2 * workers`` tasks ahead, so a long
     task list is streamed rather than held in memory.
+
+    Raises:
+        WorkerLostError: a worker process died (the pool cannot go on); the results
+            yielded before are the caller's to keep.
     """
     if workers <= 1:
         for key, args in tasks:
@@ -43,7 +54,15 @@ def run_tasks[K, R](
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 key = pending.pop(future)
-                yield key, future.result()
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    raise WorkerLostError(
+                        "a worker process died before its task finished (killed, or out of "
+                        "memory: try fewer --workers); everything finished so far is kept, "
+                        "rerun with --resume to continue"
+                    ) from None
+                yield key, result
                 nxt = next(queue, None)
                 if nxt is not None:
                     pending[pool.submit(fn, *nxt[1])] = nxt[0]
