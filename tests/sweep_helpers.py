@@ -75,3 +75,16 @@ def write(path: Path, *sections: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(TINY_TOML + "".join(sections), encoding="utf-8")
     return path
+
+
+#: A two-evaluation calibration, for tests that stop before the fit.
+TINY_CALIBRATION = """
+[calibration]
+replications = 1
+check_replications = 0
+max_evaluations = 2
+[calibration.parameters]
+"shops.cheap.initial_awareness" = { low = 0.1, high = 0.9 }
+[calibration.targets]
+"cheap.market_share" = 0.5
+"""

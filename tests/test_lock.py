@@ -20,7 +20,7 @@ import pytest
 from loyaltysim.cli.main import main
 from loyaltysim.experiment.folder import partial_dir
 from loyaltysim.experiment.lock import FolderBusyError, FolderLock, lock_path
-from sweep_helpers import GRID_SWEEP, TINY_TOML
+from sweep_helpers import GRID_SWEEP, TINY_CALIBRATION, TINY_TOML
 
 USAGE_ERROR = 2
 #: A process that takes the lock on argv[1], says so, and holds it until its stdin closes.
@@ -83,6 +83,20 @@ def test_a_sweep_into_a_folder_in_use_is_refused(tmp_path, capsys):
     message = capsys.readouterr().err
     assert f"sweep_out: in use by another loyaltysim process (pid {holder.pid}" in message
     assert not out.exists()  # the refused sweep created nothing
+
+
+def test_a_calibration_into_a_folder_in_use_is_refused_before_it_fits(tmp_path, capsys):
+    file = tmp_path / "calibrate.toml"
+    file.write_text(TINY_TOML + TINY_CALIBRATION)
+    out = tmp_path / "fit"
+    holder = _holder(out)
+    try:
+        status = main(["calibrate", str(file), "--out", str(out), "--workers", "1", "--quiet"])
+    finally:
+        holder.communicate("")
+    assert status == USAGE_ERROR
+    assert f"fit: in use by another loyaltysim process (pid {holder.pid}" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_a_stale_lock_of_a_killed_process_is_taken_over(tmp_path):

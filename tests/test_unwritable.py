@@ -18,7 +18,7 @@ import pytest
 
 from loyaltysim.cli.main import main
 from loyaltysim.experiment.folder import partial_dir
-from sweep_helpers import GRID_SWEEP, TINY_TOML
+from sweep_helpers import GRID_SWEEP, TINY_CALIBRATION, TINY_TOML
 
 USAGE_ERROR = 2
 
@@ -50,6 +50,10 @@ def test_out_that_cannot_be_created(tmp_path, small_scenario_file, cli, capsys):
     sweep_file.write_text(TINY_TOML + GRID_SWEEP)
     args = ["sweep", str(sweep_file), "--out", "/proc/loyaltysim_x", "--workers", "1", "--quiet"]
     assert main(args) == USAGE_ERROR
+    assert "/proc/loyaltysim_x: cannot write beside it" in capsys.readouterr().err
+    fit_file = tmp_path / "fit.toml"
+    fit_file.write_text(TINY_TOML + TINY_CALIBRATION)
+    assert main(["calibrate", str(fit_file), "--out", "/proc/loyaltysim_x", "--quiet"]) == 2
     assert "/proc/loyaltysim_x: cannot write beside it" in capsys.readouterr().err
 
 

@@ -27,6 +27,7 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     from loyaltysim.cli.run import workers_of
     from loyaltysim.experiment.calibration import calibrate, report, write_calibration
     from loyaltysim.experiment.folder import check_replaceable
+    from loyaltysim.experiment.lock import FolderLock
     from loyaltysim.experiment.progress import Progress
     from loyaltysim.scenario import load_scenario
     from loyaltysim.scenario.problems import UserError
@@ -48,7 +49,7 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
         at_most=True,
         enabled=not args.quiet,
     )
-    with display:
+    with FolderLock(out, ["loyaltysim", *argv]), display:  # one writer, refused before the fit
         result = calibrate(
             scenario,
             file=args.file,
@@ -56,7 +57,7 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
             # "  evaluation  12: <values>: loss 0.01" -> the values and the loss
             progress=lambda line: display.update(note=line.split(": ", 1)[-1]),
         )
-    write_calibration(result, out, command=["loyaltysim", *argv])
+        write_calibration(result, out, command=["loyaltysim", *argv])
     print(report(result, args.file))
     print(f"\nCalibrated scenario: {out / 'calibrated.toml'}")
     print(f"Tables: {out}/ (calibration.csv, calibration_fit.csv, calibration_slopes.csv)")
