@@ -86,6 +86,7 @@ def test_validate_of_a_million_point_grid_answers_with_its_size(tmp_path):
     assert status == 0, done.stderr
     assert "sweep: grid design, 1,000,000 points x 1 replication(s) = 1,000,000 runs" in printed
     assert any(line.startswith("warning: 1,000,000 design points") for line in printed)
+    assert any(line.startswith("memory: about 2") for line in printed)  # ~200 MB for a run
     assert peak < 500 * 1024**2  # bounded (about 200 MB): the grid is never built
 
 
@@ -137,7 +138,7 @@ outputs = ["cheap.market_share"]
 def test_the_size_warning():
     assert size_warning(_grid(tuple(range(1000)), tuple(range(100))), 1) is None
     warning = size_warning(_grid(tuple(range(1000)), tuple(range(100))), 2)
-    assert warning is not None and "200,000 runs" in warning and "1.6 GB" in warning
+    assert warning is not None and "200,000 runs" in warning and "0.4 GB" in warning
 
 
 def test_the_executor_streams_with_a_bounded_window():

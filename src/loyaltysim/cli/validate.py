@@ -16,8 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace, argv: list[str]) -> int:
-    """Load and validate; print a one-line description, and the sweep's size if any."""
+    """Load and validate; print a description, the memory a run needs, the sweep's size."""
     from loyaltysim.experiment.checks import check_experiment_sections
+    from loyaltysim.experiment.resources import available_memory, estimate_run, gb
     from loyaltysim.experiment.sweep.size import size_warning
     from loyaltysim.scenario import load_scenario, variant_names
 
@@ -29,6 +30,10 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
         f"{scenario.run.replications} replications, variants: "
         f"{', '.join(variant_names(scenario))}"
     )
+    estimate = estimate_run(scenario)
+    available = available_memory()
+    there = f" ({gb(available)} available here)" if available is not None else ""
+    print(f"memory: about {gb(estimate.total(1))} for `loyaltysim run --workers 1`{there}")
     if design is not None and scenario.sweep is not None:
         replications = scenario.sweep.replications
         print(
