@@ -46,3 +46,36 @@ def test_needers_daily_probability_per_segment():
     se = np.sqrt(expected * (1 - expected) / days)
     for i in (0, 1, 3):
         assert abs(freq[i] - expected[i]) < 5 * se[i]
+
+
+def test_needers_own_rates_scale_the_segments():
+    # segment rate 0.5; customers' multipliers 0 (never), 2 (certain: 0.5 x 2 = 1), 1 (half)
+    active = np.ones(3, bool)
+    segment = np.zeros(3, np.int16)
+    scale = np.array([0.0, 2.0, 1.0], np.float32)
+    hits = np.zeros(3)
+    rng = np.random.default_rng(3)
+    for _ in range(4000):
+        hits[needers(rng, active, segment, np.array([0.5]), scale=scale)] += 1
+    assert hits[0] == 0 and hits[1] == 4000
+    # half of 4000 days: SE sqrt(0.25 / 4000) = 0.0079
+    assert abs(hits[2] / 4000 - 0.5) < 5 * np.sqrt(0.25 / 4000)
+
+
+def test_needers_skip_customers_who_left_the_category():
+    active = np.ones(4, bool)
+    alive = np.array([True, False, True, False])
+    out = needers(
+        np.random.default_rng(0), active, np.zeros(4, np.int16), np.array([1.0]), alive=alive
+    )
+    np.testing.assert_array_equal(out, [0, 2])
+
+
+def test_needers_share_with_gamma_rates_is_the_mean_rate():
+    # rates Gamma(shape 0.5) around 0.02: the daily share of needers is 0.02 on average
+    n = 200_000
+    rng = np.random.default_rng(5)
+    scale = rng.gamma(0.5, 2.0, n).astype(np.float32)
+    out = needers(rng, np.ones(n, bool), np.zeros(n, np.int16), np.array([0.02]), scale=scale)
+    expected = float(np.minimum(0.02 * scale, 1.0).sum())
+    assert abs(out.size - expected) < 5 * np.sqrt(expected)

@@ -14,6 +14,7 @@ from loyaltysim.mechanisms.population import (
     Newcomers,
     advance_stages,
     arrivals,
+    buying_habits,
     free_slots,
     random_departures,
 )
@@ -27,6 +28,9 @@ def segments(**changes):
         share=np.array([0.25, 0.25, 0.5]),
         arrival_share=np.array([1.0, 0.0, 0.0]),
         purchase_rate=np.array([0.1, 0.1, 0.1]),
+        purchase_rate_shape=np.full(3, np.inf),
+        dropout_a=np.zeros(3),
+        dropout_b=np.zeros(3),
         quality_weight=np.ones(3),
         price_weight=np.ones(3),
         delivery_weight=np.array([1.0, 0.0, 3.0]),
@@ -260,3 +264,33 @@ def test_populate_share_normalised(initial):
         initial=initial,
     )
     assert np.all(state.segment == 2)
+
+
+# --------------------------------------------------------------------------- buying habits
+def test_buying_habits_gamma_rates_and_beta_dropout():
+    # shape 0.25: the multiplier has mean 1 and variance 1/0.25 = 4; Beta(0.8, 2.4): mean 0.25,
+    # variance ab / ((a+b)^2 (a+b+1)) = 1.92 / (10.24 * 4.2) = 0.04464
+    n = 200_000
+    segs = segments(
+        purchase_rate_shape=np.array([0.25, np.inf, np.inf]),
+        dropout_a=np.array([0.8, 0.0, 0.0]),
+        dropout_b=np.array([2.4, 0.0, 0.0]),
+    )
+    segment = np.zeros(n, np.int16)
+    scale, dropout = buying_habits(np.random.default_rng(1), segment, segs)
+    # SE of the mean: sqrt(4 / n) = 0.0045; of the Beta mean sqrt(0.0446 / n) = 0.00047
+    assert abs(scale.mean() - 1.0) < 5 * np.sqrt(4 / n)
+    assert abs(scale.var() / 4.0 - 1.0) < 0.1  # a heavy tail: the variance is noisy
+    assert abs(dropout.mean() - 0.25) < 5 * np.sqrt(0.04464 / n)
+    assert abs(dropout.var() - 0.04464) < 0.002
+    # other segments keep all-equal rates and no dropout
+    scale, dropout = buying_habits(np.random.default_rng(1), np.full(5, 2, np.int16), segs)
+    assert np.all(scale == 1.0) and np.all(dropout == 0.0)
+
+
+def test_buying_habits_draw_nothing_when_off():
+    rng = np.random.default_rng(7)
+    before = rng.bit_generator.state
+    scale, dropout = buying_habits(rng, np.zeros(10, np.int16), segments())
+    assert (scale, dropout) == (1.0, 0.0)
+    assert rng.bit_generator.state == before  # older scenarios draw the same numbers

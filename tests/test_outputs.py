@@ -20,6 +20,7 @@ import loyaltysim
 from loyaltysim.analysis.metrics import kaplan_meier
 from loyaltysim.experiment import run as runner
 from loyaltysim.experiment.folder import OutputError, check_replaceable, partial_dir
+from loyaltysim.experiment.orders import part_path
 from loyaltysim.experiment.replication import simulate
 from loyaltysim.experiment.store import PartStore, StaleStoreError, fingerprint
 from loyaltysim.scenario import load_scenario, to_toml, variant_names
@@ -189,13 +190,14 @@ def test_resume_simulates_only_the_missing_replications(
     store.open(resume=False)
     stored = {("base", 1), ("tracking", 0)}
     for variant, k in stored:
-        store.save(variant, k, simulate(scenario, variant, k, k == 0))
+        orders = part_path(partial_dir(out), variant, k)
+        store.save(variant, k, simulate(scenario, variant, k, k == 0, orders))
 
     calls: list[tuple[str, int]] = []
 
-    def counting_simulate(scenario, variant, replication, keep_customers=False):
+    def counting_simulate(scenario, variant, replication, keep_customers=False, orders=None):
         calls.append((variant, replication))
-        return simulate(scenario, variant, replication, keep_customers)
+        return simulate(scenario, variant, replication, keep_customers, orders)
 
     monkeypatch.setattr(runner, "simulate", counting_simulate)
     result = loyaltysim.run(scenario, out, resume=True)

@@ -30,6 +30,7 @@ from loyaltysim.engine.context import ModelContext
 from loyaltysim.engine.ledger import DailyLedger
 from loyaltysim.engine.mutators import Mutators
 from loyaltysim.engine.network import build_adjacency, to_networkx
+from loyaltysim.engine.orders import OrderLog
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.engine.phases.market import arrive
 from loyaltysim.engine.records import DepartedLog
@@ -52,6 +53,8 @@ class LoyaltyModel(mesa.Model):
         rng: Seed or generator; every random draw of the model comes from ``self.rng``.
         create_agents: Create a ``Customer`` agent per customer (about 3 us each). Benchmarks
             of the array core may switch it off; the simulation does not depend on it.
+        log_orders: Keep a transaction log (``order_log``: one row per order, taken in
+            chunks with ``order_log.take()``); the simulation does not depend on it.
 
     """
 
@@ -61,6 +64,7 @@ class LoyaltyModel(mesa.Model):
         rng: int | np.random.Generator | None = None,
         *,
         create_agents: bool = True,
+        log_orders: bool = False,
     ) -> None:
         super().__init__(rng=rng)
         self.config = scenario
@@ -117,7 +121,9 @@ class LoyaltyModel(mesa.Model):
             exponent=net.exponent,
         )
         self.ratings = RatingBoard(self.n_shops, exp.rating_prior_mean, exp.rating_prior_weight)
-        self.parcels = delivery.ParcelQueue()
+        fields = delivery.PARCEL_FIELDS | (delivery.ORDER_FIELDS if log_orders else {})
+        self.parcels = delivery.ParcelQueue(fields)
+        self.order_log = OrderLog(list(scenario.shops)) if log_orders else None
         self.ledger = DailyLedger(self.n_shops)
         self.shops = [
             Shop(self, i, name, cfg) for i, (name, cfg) in enumerate(scenario.shops.items())

@@ -96,6 +96,11 @@ class Mutators:
             state.active[slots] = False
         return np.nonzero(tied)[1]
 
+    def drop_out(self, slots: np.ndarray) -> None:
+        """Customers leave the category for good (BG/NBD): they stay, but never buy again."""
+        with self._open("alive") as state:
+            state.alive[slots] = False
+
     def set_stage(self, slots: np.ndarray, segment: np.ndarray, stage_end: np.ndarray) -> None:
         """Customers move to the next life-cycle stage (a segment) until ``stage_end``."""
         with self._open("segment", "stage_end") as state:

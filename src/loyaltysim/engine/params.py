@@ -128,12 +128,25 @@ class SegmentArrays:
     names: list[str]
     share: np.ndarray
     arrival_share: np.ndarray
-    purchase_rate: np.ndarray
+    purchase_rate: np.ndarray  # mean daily need probability
+    purchase_rate_shape: np.ndarray  # Gamma shape of customers' rates; inf: all equal
+    dropout_a: np.ndarray  # Beta a of the per-purchase dropout chance; 0: no dropout
+    dropout_b: np.ndarray  # Beta b
     quality_weight: np.ndarray
     price_weight: np.ndarray
     delivery_weight: np.ndarray
     duration_days: np.ndarray  # inf where the stage never ends
     next_segment: np.ndarray  # int, -1: the customer leaves the market
+
+    @property
+    def heterogeneous(self) -> bool:
+        """Whether customers' purchase rates differ within a segment (a finite Gamma shape)."""
+        return bool(np.isfinite(self.purchase_rate_shape).any())
+
+    @property
+    def drop_out(self) -> bool:
+        """Whether some customers leave the category after purchases (BG/NBD dropout)."""
+        return bool((self.dropout_a > 0).any())
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> SegmentArrays:
@@ -153,6 +166,11 @@ class SegmentArrays:
             if all(a is None for a in arrivals)
             else np.array([a or 0.0 for a in arrivals]),
             purchase_rate=col("purchase_rate"),
+            purchase_rate_shape=np.array(
+                [np.inf if s.purchase_rate_shape is None else s.purchase_rate_shape for s in values]
+            ),
+            dropout_a=np.array([s.dropout_a or 0.0 for s in values]),
+            dropout_b=np.array([s.dropout_b or 0.0 for s in values]),
             quality_weight=col("quality_weight"),
             price_weight=col("price_weight"),
             delivery_weight=col("delivery_weight"),

@@ -30,7 +30,17 @@ PAIR_FIELDS = (
     "order_months",
 )
 #: Per customer columns copied from the state.
-CUSTOMER_FIELDS = ("uid", "segment", "region", "joined", "main_shop", "price_sensitivity")
+CUSTOMER_FIELDS = (
+    "uid",
+    "segment",
+    "region",
+    "joined",
+    "main_shop",
+    "price_sensitivity",
+    "need_scale",
+    "dropout",
+    "alive",
+)
 
 
 def _pairs(state: CustomerState, slots: np.ndarray, left: int | None) -> dict[str, np.ndarray]:
@@ -88,6 +98,9 @@ def customer_records(
         "joined",
         "left",
         "price_sensitivity",
+        "need_scale",
+        "dropout",
+        "alive",
         "main_shop",
         "shop",
         "is_main_shop",

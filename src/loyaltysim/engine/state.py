@@ -32,6 +32,9 @@ class CustomerState:
     joined: np.ndarray  # int32: day the customer entered the market
     price_sensitivity: np.ndarray  # float32: utility lost per reference price
     talkativeness: np.ndarray  # float32: multiplies word-of-mouth propensities
+    need_scale: np.ndarray  # float32: the customer's purchase rate over its segment's mean
+    dropout: np.ndarray  # float32: chance to leave the category after a repeat purchase
+    alive: np.ndarray  # bool: still buys in the category (False after dropping out)
     main_shop: np.ndarray  # int16: the shop the customer is loyal to, or NO_SHOP
     challenger: np.ndarray  # int16: another shop that won the last purchase(s)
     challenger_wins: np.ndarray  # int16: purchases in a row at the challenger
@@ -63,6 +66,9 @@ class CustomerState:
             joined=np.zeros(slots, np.int32),
             price_sensitivity=np.ones(slots, np.float32),
             talkativeness=np.ones(slots, np.float32),
+            need_scale=np.ones(slots, np.float32),
+            dropout=np.zeros(slots, np.float32),
+            alive=np.ones(slots, bool),
             main_shop=np.full(slots, NO_SHOP, np.int16),
             challenger=np.full(slots, NO_SHOP, np.int16),
             challenger_wins=np.zeros(slots, np.int16),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from loyaltysim.engine.agents import Shop
 from loyaltysim.engine.figures import PerRun
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.records import customer_records
+from loyaltysim.experiment.orders import CHUNK_DAYS, OrderWriter
 from loyaltysim.experiment.seeds import replication_seed
 from loyaltysim.scenario import Scenario, variant_of
 
@@ -28,14 +30,26 @@ class ReplicationResult:
 
 
 def simulate(
-    scenario: Scenario, variant: str, replication: int, keep_customers: bool = False
+    scenario: Scenario,
+    variant: str,
+    replication: int,
+    keep_customers: bool = False,
+    orders: Path | None = None,
 ) -> ReplicationResult:
-    """Run replication ``replication`` of ``variant`` of ``scenario``."""
+    """Run replication ``replication`` of ``variant`` of ``scenario``.
+
+    ``orders``: write the transaction log there, in chunks as the run goes.
+    """
     config = variant_of(scenario, variant)
     seed = replication_seed(scenario.run.seed, replication)
-    model = LoyaltyModel(config, rng=np.random.default_rng(seed))
-    for _ in range(config.run.warmup_days + config.run.days):
+    model = LoyaltyModel(config, rng=np.random.default_rng(seed), log_orders=orders is not None)
+    writer = None if orders is None else OrderWriter(orders, variant, replication)
+    for day in range(config.run.warmup_days + config.run.days):
         model.step()
+        if writer is not None and (day + 1) % CHUNK_DAYS == 0:
+            writer.write(model)
+    if writer is not None:
+        writer.close(model)
     timeseries = model.datacollector.get_agenttype_vars_dataframe(Shop).reset_index(drop=True)
     records = customer_records(
         model.state,

@@ -76,33 +76,54 @@ def delivery_score(
     return np.where(outcome == Outcome.LOST, 0.0, score)
 
 
+#: What every parcel carries, and its dtype.
+PARCEL_FIELDS: dict[str, type] = {
+    "slot": np.int64,
+    "uid": np.int64,
+    "shop": np.int64,
+    "outcome": np.int8,
+    "delay": np.int32,
+    "due": np.int64,
+    "paid": np.float64,
+}
+#: What a parcel also carries when the run keeps a transaction log: its order's details.
+ORDER_FIELDS: dict[str, type] = {
+    "ordered": np.int32,
+    "goods": np.float64,
+    "fee": np.float64,
+    "quantity": np.float64,
+    "discount": np.float64,
+}
+
+
 class ParcelQueue:
-    """Parcels on their way, kept as parallel arrays; ``pop_due`` costs per parcel in transit."""
+    """Parcels on their way, kept as parallel arrays; ``pop_due`` costs per parcel in transit.
 
-    FIELDS = ("slot", "uid", "shop", "outcome", "delay", "due", "paid")
+    ``fields`` names what each parcel carries (``PARCEL_FIELDS``, plus ``ORDER_FIELDS`` when
+    the orders are logged on delivery).
+    """
 
-    def __init__(self) -> None:
-        self.slot = np.empty(0, np.int64)
-        self.uid = np.empty(0, np.int64)
-        self.shop = np.empty(0, np.int64)
-        self.outcome = np.empty(0, np.int8)
-        self.delay = np.empty(0, np.int32)
-        self.due = np.empty(0, np.int64)
-        self.paid = np.empty(0, np.float64)
+    def __init__(self, fields: dict[str, type] = PARCEL_FIELDS) -> None:
+        self.fields = dict(fields)
+        self.columns = {name: np.empty(0, dtype) for name, dtype in self.fields.items()}
 
     def __len__(self) -> int:
-        return int(self.slot.shape[0])
+        return int(self.columns["slot"].shape[0])
 
     def add(self, **parcels: np.ndarray) -> None:
-        """Append parcels (one array per field, all of one length)."""
-        for name in self.FIELDS:
-            old = getattr(self, name)
-            setattr(self, name, np.concatenate([old, parcels[name].astype(old.dtype)]))
+        """Append parcels (one array per field, all of one length; extra keys are ignored)."""
+        for name, old in self.columns.items():
+            self.columns[name] = np.concatenate([old, parcels[name].astype(old.dtype)])
 
     def pop_due(self, day: int) -> dict[str, np.ndarray]:
         """Remove and return the parcels that arrive (or are given up on) by ``day``."""
-        due = self.due <= day
-        out = {name: getattr(self, name)[due] for name in self.FIELDS}
-        for name in self.FIELDS:
-            setattr(self, name, getattr(self, name)[~due])
+        return self._take(self.columns["due"] <= day)
+
+    def pop_all(self) -> dict[str, np.ndarray]:
+        """Remove and return every parcel still on its way (the run ends)."""
+        return self._take(np.ones(len(self), bool))
+
+    def _take(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        out = {name: column[mask] for name, column in self.columns.items()}
+        self.columns = {name: column[~mask] for name, column in self.columns.items()}
         return out

@@ -1,9 +1,12 @@
 """Needs: who wants to buy today.
 
-Each active customer needs to buy with a daily probability set by its segment
-(``segments.<name>.purchase_rate``): a Poisson purchase process, as in the BG/NBD family of
-customer-base models. Festivals and loyalty programmes (goal gradient) may multiply it for
-some customers. Sampling is thinned, so the cost follows the number of needers.
+Each customer in the market who still buys in the category needs to buy with a daily
+probability: its segment's ``purchase_rate`` times its own ``need_scale`` (drawn at arrival,
+Gamma with mean 1: the NBD's heterogeneous Poisson rates, Ehrenberg 1959). A daily Bernoulli
+with a small probability is the discrete form of the Poisson purchase process of the BG/NBD
+family. Festivals and loyalty programmes (goal gradient) may multiply it for some
+customers. Sampling is thinned, so the cost follows the number of candidates: the needers
+at the largest rate.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ def needers(
     purchase_rate: np.ndarray,
     boost: Callable[[np.ndarray], np.ndarray] | None = None,
     max_boost: float = 1.0,
+    scale: np.ndarray | None = None,
+    alive: np.ndarray | None = None,
 ) -> np.ndarray:
     """Slots of active customers who need to buy today (sorted).
 
@@ -32,12 +37,19 @@ def needers(
         purchase_rate: Daily need probability per segment.
         boost: Multiplier of the need probability of given slots (default: none).
         max_boost: An upper bound of ``boost`` (bounds the thinning).
+        scale: Each slot's own multiplier of its segment's rate (default: all 1).
+        alive: Which slots still buy in the category (default: all).
     """
 
     def probability(idx: np.ndarray) -> np.ndarray:
         rate = purchase_rate[segment[idx]]
+        if scale is not None:
+            rate = np.minimum(rate * scale[idx], 1.0)
         return rate if boost is None else np.minimum(rate * boost(idx), 1.0)
 
     p_max = float(purchase_rate.max(initial=0.0)) * max_boost
+    if scale is not None:
+        p_max *= float(scale.max(initial=0.0))
     picked = thinned_indices(rng, active.shape[0], min(p_max, 1.0), probability)
-    return picked[active[picked]]
+    keep = active[picked] if alive is None else active[picked] & alive[picked]
+    return picked[keep]

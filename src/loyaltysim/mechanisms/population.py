@@ -76,6 +76,33 @@ class Arrivals:
     aware: np.ndarray  # (customers, shops)
     expectation: np.ndarray  # (customers, shops)
     trust: float
+    need_scale: np.ndarray | float = 1.0  # purchase rate over the segment's mean (NBD)
+    dropout: np.ndarray | float = 0.0  # chance to leave the category per repeat purchase
+
+
+def buying_habits(
+    rng: np.random.Generator, segment: np.ndarray, segments: SegmentArrays
+) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """Each newcomer's purchase-rate multiplier and dropout chance (BG/NBD), by segment.
+
+    The rate multiplier is Gamma with mean 1 and the segment's shape ``r`` (so the rates
+    are Gamma(r, r / mean) around the segment's mean: the NBD of Ehrenberg 1959); the
+    dropout chance is Beta(a, b) (Fader, Hardie & Lee 2005). Segments without them keep 1
+    and 0, and nothing is drawn when no segment has them (older scenarios draw the same
+    random numbers as before).
+    """
+    scale: np.ndarray | float = 1.0
+    dropout: np.ndarray | float = 0.0
+    if segments.heterogeneous:
+        shape = segments.purchase_rate_shape[segment]
+        finite = np.isfinite(shape)
+        drawn = rng.gamma(np.where(finite, shape, 1.0), 1.0 / np.where(finite, shape, 1.0))
+        scale = np.where(finite, drawn, 1.0)
+    if segments.drop_out:
+        a, b = segments.dropout_a[segment], segments.dropout_b[segment]
+        on = a > 0
+        dropout = np.where(on, rng.beta(np.where(on, a, 1.0), np.where(on, b, 1.0)), 0.0)
+    return scale, dropout
 
 
 def arrivals(
@@ -104,6 +131,7 @@ def arrivals(
     talkativeness = rng.lognormal(0.0, newcomers.talkativeness_spread, k)
     n_shops = shops.price.shape[0]
     aware = rng.random((k, n_shops)) < shops.initial_awareness[None, :]
+    need_scale, dropout = buying_habits(rng, segment, segments)
     return Arrivals(
         segment=segment,
         region=region,
@@ -114,4 +142,6 @@ def arrivals(
         aware=aware if closed is None else aware & ~closed[None, :],
         expectation=impression.expectation(segment[:, None], np.arange(n_shops)[None, :]),
         trust=impression.initial_trust,
+        need_scale=need_scale,
+        dropout=dropout,
     )

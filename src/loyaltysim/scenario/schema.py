@@ -64,7 +64,19 @@ class Segment(Strict):
         None, description="Share of newly arriving customers (default: same as share)."
     )
     purchase_rate: float = Field(
-        1 / 30, ge=0.0, le=1.0, description="Daily probability of needing to buy."
+        1 / 30, ge=0.0, le=1.0, description="Mean daily probability of needing to buy."
+    )
+    purchase_rate_shape: float | None = Field(
+        None,
+        gt=0.0,
+        le=1e6,
+        description="Gamma shape of customers' purchase rates (NBD); none: all equal.",
+    )
+    dropout_a: float | None = Field(
+        None, gt=0.0, le=1e6, description="Beta a of the chance to leave the category per purchase."
+    )
+    dropout_b: float | None = Field(
+        None, gt=0.0, le=1e6, description="Beta b of that chance (BG/NBD); none: nobody drops out."
     )
     quality_weight: NonNeg = Field(1.0, description="Weight of product quality in choice.")
     price_weight: NonNeg = Field(1.0, description="Multiplies price sensitivity.")
@@ -77,6 +89,14 @@ class Segment(Strict):
     next: str | None = Field(
         None, description="Segment entered when the stage ends; none: the customer leaves."
     )
+
+    @model_validator(mode="after")
+    def _dropout_is_a_beta(self) -> Segment:
+        if (self.dropout_a is None) != (self.dropout_b is None):
+            raise ValueError(
+                "dropout_a and dropout_b are the two parameters of one Beta: give both or neither"
+            )
+        return self
 
 
 class MarketConfig(Strict):
@@ -297,6 +317,7 @@ class OutputConfig(Strict):
         "first_replication", description="Which replications' final customer states to write."
     )
     figures: bool = True
+    orders: bool = Field(True, description="Write orders.parquet: one row per order.")
     lapse_days: int = Field(
         180,
         ge=1,

@@ -40,9 +40,15 @@ def deliveries(model: LoyaltyModel) -> None:
     current = model.state.active[parcels["slot"]] & (
         model.state.uid[parcels["slot"]] == parcels["uid"]
     )
+    log = model.order_log
+    if log is not None:
+        log.record({name: v[~current] for name, v in parcels.items()})  # the customer left
     if not current.any():
         return
-    done = _experience(model, {name: v[current] for name, v in parcels.items()})
+    delivered = {name: v[current] for name, v in parcels.items()}
+    done = _experience(model, delivered)
+    if log is not None:
+        log.record(delivered, done.handled.complained, done.handled.resolved)
     _settle(model, done)
     _churn(model, done)
     _talk(model, done)

@@ -72,8 +72,21 @@ def shopping(model: LoyaltyModel) -> None:
         fee=offer.fee[buys, shop],
         quantity=offer.quantity[buys, shop],
     )
+    repeat = (state.last_order_day[bought.slot] != NEVER).any(axis=1)
     first_ever = _book(model, bought)
     _send(model, bought, _lead_days(model, bought, first_ever))
+    if model.segments.drop_out:
+        _drop_out(model, bought.slot[repeat])
+
+
+def _drop_out(model: LoyaltyModel, slot: np.ndarray) -> None:
+    """After a repeat purchase, a customer leaves the category with its dropout chance.
+
+    As in the BG/NBD, a customer's first purchase in the category is never its last by
+    dropout; the parcel still arrives and is experienced (and talked about).
+    """
+    gone = model.rng.random(slot.size) < model.state.dropout[slot]
+    model.mutate.drop_out(slot[gone])
 
 
 def _needers(model: LoyaltyModel) -> np.ndarray:
@@ -88,14 +101,16 @@ def _needers(model: LoyaltyModel) -> np.ndarray:
         return out
 
     max_boost = festival * float(np.prod([st.max_need_boost() for st in boosters]))
-    state = model.state
+    state, segments = model.state, model.segments
     return needers(
         model.rng,
         state.active,
         state.segment,
-        model.segments.purchase_rate,
+        segments.purchase_rate,
         boost if max_boost > 1.0 else None,
         max_boost,
+        scale=state.need_scale if segments.heterogeneous else None,
+        alive=state.alive if segments.drop_out else None,
     )
 
 
@@ -126,7 +141,6 @@ def _book(model: LoyaltyModel, bought: Purchases) -> np.ndarray:
     courier = p.shipping_cost[shop, region]
     first_ever = model.state.last_order_day[slot, shop] == NEVER
     acquisition = p.acquisition_cost[shop] * first_ever
-    list_price = p.price[shop] * bought.quantity + p.shipping_fee[shop, region]
     ones = np.ones(shop.shape[0])
     model.ledger.add_columns(
         shop,
@@ -134,7 +148,7 @@ def _book(model: LoyaltyModel, bought: Purchases) -> np.ndarray:
             "orders": ones,
             "buyers": ones,
             "revenue": bought.paid,
-            "discounts": np.maximum(list_price - bought.paid, 0.0),
+            "discounts": _discount(model, bought),
             "cost_of_goods": cost_of_goods,
             "shipping_cost": courier,
             "new_customers": first_ever,
@@ -153,6 +167,13 @@ def _book(model: LoyaltyModel, bought: Purchases) -> np.ndarray:
     )
     model.mutate.set_main_shop(slot, *main_shop)
     return first_ever
+
+
+def _discount(model: LoyaltyModel, bought: Purchases) -> np.ndarray:
+    """What each order saved against the list price and fee (coupons, tiers, free shipping)."""
+    p, shop = model.shop_params, bought.shop
+    list_price = p.price[shop] * bought.quantity + p.shipping_fee[shop, bought.region]
+    return np.maximum(list_price - bought.paid, 0.0)
 
 
 def _lead_days(model: LoyaltyModel, bought: Purchases, first_ever: np.ndarray) -> np.ndarray:
@@ -188,6 +209,15 @@ def _send(model: LoyaltyModel, bought: Purchases, lead_days: np.ndarray) -> None
         p.loss_rate[shop, region],
         p.mean_delay_days[shop, region],
     )
+    order = {}
+    if model.order_log is not None:  # the order's details travel with it, for the log
+        order = {
+            "ordered": np.full(shop.shape[0], model.day),
+            "goods": bought.goods,
+            "fee": bought.fee,
+            "quantity": bought.quantity,
+            "discount": _discount(model, bought),
+        }
     model.parcels.add(
         slot=bought.slot,
         uid=model.state.uid[bought.slot],
@@ -196,4 +226,5 @@ def _send(model: LoyaltyModel, bought: Purchases, lead_days: np.ndarray) -> None
         delay=delay,
         due=model.day + np.rint(lead_days).astype(np.int64) + delay,
         paid=bought.paid,
+        **order,
     )

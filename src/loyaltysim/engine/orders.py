@@ -1,0 +1,90 @@
+"""The transaction log: one row per order, written when its parcel's story is complete.
+
+A row is kept when the parcel is delivered (or given up on), because only then are its
+outcome, the complaint and its resolution known; parcels still on their way when the run
+ends, or meant for customers who have left, are kept with no complaint (missing). The
+log hands out what it holds with :meth:`OrderLog.take`, so the experiment layer can write
+it in chunks as the run goes and memory stays bounded however long the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from loyaltysim.mechanisms.delivery import Outcome
+
+#: Outcome names, by code.
+OUTCOMES = [o.name.lower() for o in sorted(Outcome, key=lambda o: o.value)]
+
+
+class OrderLog:
+    """Orders of one model, buffered as arrays until taken."""
+
+    def __init__(self, shop_names: list[str]) -> None:
+        self.shop_names = list(shop_names)
+        self.chunks: list[dict[str, np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return sum(chunk["customer"].shape[0] for chunk in self.chunks)
+
+    def record(
+        self,
+        parcels: dict[str, np.ndarray],
+        complained: np.ndarray | None = None,
+        resolved: np.ndarray | None = None,
+    ) -> None:
+        """Log the orders of ``parcels`` (a ``ParcelQueue`` pop with the order fields).
+
+        ``complained`` and ``resolved`` are per parcel; None: not known (never delivered).
+        """
+        n = parcels["uid"].shape[0]
+        if n == 0:
+            return
+        unknown = np.full(n, -1, np.int8)
+        self.chunks.append(
+            {
+                "customer": parcels["uid"],
+                "shop": parcels["shop"].astype(np.int16),
+                "day": parcels["ordered"],
+                "goods": parcels["goods"],
+                "fee": parcels["fee"],
+                "quantity": parcels["quantity"],
+                "discount": parcels["discount"],
+                "outcome": parcels["outcome"],
+                "delay": parcels["delay"],
+                "complaint": unknown if complained is None else complained.astype(np.int8),
+                "resolved": unknown if resolved is None else resolved.astype(np.int8),
+            }
+        )
+
+    def take(self) -> pd.DataFrame:
+        """The rows logged so far, in the order they completed (the log is emptied)."""
+        columns = ORDER_COLUMNS
+        if not self.chunks:
+            return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+        data = {k: np.concatenate([c[k] for c in self.chunks]) for k in self.chunks[0]}
+        self.chunks = []
+        frame = pd.DataFrame(data)
+        frame["shop"] = pd.Categorical.from_codes(frame["shop"], self.shop_names)
+        frame["outcome"] = pd.Categorical.from_codes(frame["outcome"], OUTCOMES)
+        for flag in ("complaint", "resolved"):
+            values = frame[flag].to_numpy()
+            frame[flag] = pd.array(np.where(values < 0, None, values == 1), dtype="boolean")
+        return frame
+
+
+#: Columns of :meth:`OrderLog.take` and their dtypes (before ``replication``/``variant``).
+ORDER_COLUMNS = {
+    "customer": "int64",
+    "shop": "category",
+    "day": "int32",
+    "goods": "float64",
+    "fee": "float64",
+    "quantity": "float64",
+    "discount": "float64",
+    "outcome": "category",
+    "delay": "int32",
+    "complaint": "boolean",
+    "resolved": "boolean",
+}

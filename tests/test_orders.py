@@ -1,0 +1,137 @@
+"""The transaction log: one row per order, agreeing with the day's ledger; orders.parquet."""
+
+import numpy as np
+import pytest
+
+from loyaltysim import run
+from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.experiment.orders import read_orders
+from loyaltysim.scenario import load_scenario, validate
+
+
+def logged_run(scenario, days: int, seed: int = 4):
+    """Run ``days`` days with the log on; return the model, the log and the summed ledger."""
+    model = LoyaltyModel(scenario, rng=seed, create_agents=False, log_orders=True)
+    sums: dict[str, np.ndarray] = {}
+    for _ in range(days):
+        model.step()
+        for name, values in model.ledger.values.items():
+            sums[name] = sums.get(name, 0.0) + values
+    model.order_log.record(model.parcels.pop_all())
+    return model, model.order_log.take(), sums
+
+
+def test_every_order_is_logged_once_with_what_the_ledger_booked(small_scenario):
+    _, log, sums = logged_run(small_scenario, 60)
+    names = list(small_scenario.shops)
+    per_shop = log.groupby("shop", observed=False).size().reindex(names).to_numpy()
+    np.testing.assert_array_equal(per_shop, sums["orders"])
+    money = log.assign(paid=log.goods + log.fee).groupby("shop", observed=False)["paid"].sum()
+    np.testing.assert_allclose(money.reindex(names).to_numpy(), sums["revenue"])
+    discounts = log.groupby("shop", observed=False)["discount"].sum().reindex(names)
+    np.testing.assert_allclose(discounts.to_numpy(), sums["discounts"])
+    # complaints are known once delivered; the ledger counts them on the delivery day
+    complaints = log.groupby("shop", observed=False)["complaint"].sum().reindex(names)
+    np.testing.assert_array_equal(complaints.to_numpy(), sums["complaints"])
+    lost = (log.outcome == "lost").groupby(log.shop, observed=False).sum().reindex(names)
+    np.testing.assert_array_equal(lost.to_numpy(), sums["lost"])
+    # a customer orders at most once a day
+    assert not log.duplicated(["customer", "day"]).any()
+    assert set(log.outcome.cat.categories) == {"on_time", "late", "damaged", "lost"}
+
+
+def test_the_log_does_not_change_the_simulation(small_scenario):
+    plain = LoyaltyModel(small_scenario, rng=4, create_agents=False)
+    logged = LoyaltyModel(small_scenario, rng=4, create_agents=False, log_orders=True)
+    for _ in range(40):
+        plain.step()
+        logged.step()
+        for name, values in plain.ledger.values.items():
+            np.testing.assert_array_equal(values, logged.ledger.values[name], err_msg=name)
+
+
+def test_dropout_after_the_first_repeat_purchase_only():
+    # a per-purchase dropout chance of (almost) 1: every customer buys twice at most (the
+    # first purchase in the category never ends it, the first repeat does)
+    scenario = validate(
+        {
+            "run": {"days": 200, "warmup_days": 0, "seed": 1},
+            "market": {
+                "customers": 300,
+                "outside_utility": -5.0,
+                "segments": {
+                    "all": {
+                        "share": 1.0,
+                        "purchase_rate": 0.2,
+                        "dropout_a": 1e6,
+                        "dropout_b": 1e-6,
+                    }
+                },
+            },
+            "shops": {
+                "a": {"price": 50.0, "quality": 0.7, "unit_cost": 30.0, "initial_awareness": 1.0},
+                "b": {"price": 55.0, "quality": 0.7, "unit_cost": 30.0, "initial_awareness": 1.0},
+            },
+        }
+    )
+    model, log, _ = logged_run(scenario, 200)
+    per_customer = log.groupby("customer").size()
+    assert per_customer.max() == 2
+    # at 0.2 a day for 200 days nearly everyone gets to a repeat: P(fewer than 2 needs)
+    # is tiny, so nearly all are gone from the category
+    assert (per_customer == 2).mean() > 0.95
+    alive = model.state.alive[model.state.active]
+    assert (~alive).sum() == (per_customer == 2).sum()
+
+
+def test_gamma_rates_spread_the_purchases():
+    # shape 0.5: purchases per customer are NBD (variance mean + mean^2 / shape), far above
+    # the Poisson variance of equal rates
+    def counts(shape):
+        segment = {"share": 1.0, "purchase_rate": 0.05}
+        if shape is not None:
+            segment["purchase_rate_shape"] = shape
+        scenario = validate(
+            {
+                "run": {"days": 200, "warmup_days": 0, "seed": 1},
+                "market": {"customers": 2000, "outside_utility": -5.0, "segments": {"x": segment}},
+                "shops": {
+                    "a": {
+                        "price": 50.0,
+                        "quality": 0.7,
+                        "unit_cost": 30.0,
+                        "initial_awareness": 1.0,
+                    }
+                },
+            }
+        )
+        model, log, _ = logged_run(scenario, 200)
+        uids = model.state.uid[model.state.active]
+        return log.groupby("customer").size().reindex(uids, fill_value=0)
+
+    equal, spread = counts(None), counts(0.5)
+    # mean ~ 200 x 0.05 = 10 either way (the choice almost always buys)
+    assert abs(equal.mean() - spread.mean()) < 1.0
+    assert equal.var() < 1.5 * equal.mean()  # about Poisson
+    # NBD: 10 + 100 / 0.5 = 210; allow wide sampling error on a heavy-tailed variance
+    assert spread.var() > 10 * equal.var()
+
+
+def test_orders_parquet_in_the_result_folder(small_scenario_file, tmp_path):
+    result = run(small_scenario_file, tmp_path / "out")
+    orders = read_orders(tmp_path / "out")
+    assert list(orders.columns[:4]) == ["replication", "variant", "customer", "shop"]
+    recorded = orders[orders.day >= 0]
+    totals = result.replications.groupby(["variant", "replication"])["orders"].sum()
+    logged = recorded.astype({"variant": str}).groupby(["variant", "replication"]).size()
+    assert logged.sort_index().to_dict() == totals.sort_index().astype(int).to_dict()
+    assert orders.complaint.isna().sum() > 0  # parcels still on their way at the end
+    assert "orders.parquet" in (tmp_path / "out" / "meta.json").read_text()
+
+
+def test_orders_can_be_switched_off(small_scenario_file, tmp_path):
+    scenario = load_scenario(small_scenario_file, overrides={"output.orders": False})
+    run(scenario, tmp_path / "out")
+    assert not (tmp_path / "out" / "orders.parquet").exists()
+    with pytest.raises(FileNotFoundError):
+        read_orders(tmp_path / "out")
