@@ -2,8 +2,8 @@
 
 Before, ``--out /proc/x`` ended in a ``FileNotFoundError`` traceback, and a full disk or a
 read-only folder in an ``OSError`` traceback. The full disk is simulated twice: by a hook
-that fails the n-th write (always), and by a real tmpfs of 256 kB (where this process may
-mount one, as root in a container may); the read-only folder by a tmpfs remounted read-only.
+that fails the n-th write (always), and by a real tmpfs filled up (where this process may
+mount one, as root in a container may); the read-only folder by that tmpfs remounted read-only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,42 +91,57 @@ def test_a_full_disk_during_a_sweep_keeps_the_finished_runs(tmp_path, monkeypatc
 
 
 @pytest.fixture
-def tmpfs(tmp_path) -> Iterator[Path]:
-    """A 256 kB tmpfs at ``tmp_path/fs`` (skipped where this process may not mount one)."""
+def tmpfs(tmp_path) -> Iterator[Callable[[int], Path]]:
+    """``tmpfs(kb)``: a tmpfs of ``kb`` kB at ``tmp_path/fs`` (skipped where none mounts)."""
     mount = tmp_path / "fs"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({made.stderr.decode().strip()})")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+    mounted = []
 
-
-def test_a_real_full_disk_and_a_read_only_folder(tmpfs, small_toml, capsys):
-    """On a real 256 kB file system: full with every customer table, then read-only."""
-    lean = tmpfs / "lean.toml"
-    lean.write_text(
-        small_toml.replace("figures = true", "figures = false").replace(
-            'customers = "first_replication"', 'customers = "none"'
+    def make(kb: int) -> Path:
+        mount.mkdir()
+        made = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={kb}k", "tmpfs", str(mount)],
+            capture_output=True,
+            check=False,
         )
-    )
-    out = tmpfs / "out"
-    assert main(["run", str(lean), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+        if made.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({made.stderr.decode().strip()})")
+        mounted.append(mount)
+        return mount
+
+    try:
+        yield make
+    finally:
+        for path in mounted:
+            subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    """Write zeros into ``folder`` until its file system is full."""
+    with (folder / "filler").open("wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(bytes(65536))
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+
+
+def test_a_real_full_disk_and_a_read_only_folder(tmp_path, tmpfs, small_toml, capsys):
+    """On a real 8 MB file system: a result, then the disk filled up, then read-only."""
+    lean = tmp_path / "lean.toml"
+    lean.write_text(small_toml.replace("figures = true", "figures = false"))
+    fs = tmpfs(8192)
+    out = fs / "out"
+    args = ["run", str(lean), "--out", str(out), "--workers", "1", "--quiet"]
+    assert main(args) == 0
     before = _snapshot(out)
-    heavy = tmpfs / "heavy.toml"  # with every customer table (170 kB) it does not fit
-    heavy.write_text(lean.read_text().replace('customers = "none"', 'customers = "all"'))
+    _fill(fs)
     capsys.readouterr()
-    assert main(["run", str(heavy), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    assert main(args) == USAGE_ERROR
     assert "cannot be written (No space left on device)" in capsys.readouterr().err
     assert _snapshot(out) == before
+    (fs / "filler").unlink()
     kept = _snapshot(partial_dir(out))  # finished replications, kept for --resume
-    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
-    assert main(["run", str(lean), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    subprocess.run(["mount", "-o", "remount,ro", str(fs)], check=True)
+    assert main(args) == USAGE_ERROR
     assert "Read-only file system" in capsys.readouterr().err
     assert _snapshot(out) == before and _snapshot(partial_dir(out)) == kept

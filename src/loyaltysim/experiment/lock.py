@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import Any
 
 from loyaltysim.experiment.provenance import iso
-from loyaltysim.experiment.store import OutputError
+from loyaltysim.experiment.store import OutputError, cannot_write
 from loyaltysim.scenario.problems import UserError
 
 
@@ -117,8 +117,12 @@ class FolderLock:
         self.stale = _holder_of(previous) if previous.strip() else None
         me = {"pid": os.getpid(), "host": socket.gethostname(), "started": iso(time.time()),
               "command": list(self.command)}  # fmt: skip
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(me).encode("utf-8"), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(me).encode("utf-8"), 0)
+        except OSError as exc:  # a full disk: the lock file cannot even say who holds it
+            os.close(fd)
+            raise cannot_write(self.path, exc) from None
         self._fd = fd
         return self
 
