@@ -103,3 +103,13 @@ def test_a_tiny_scale_free_degree_is_a_located_problem(small_scenario_file):
     )
     scenario = load_scenario(small_scenario_file, [*network, "network.mean_degree=3.0"])
     assert scenario.network.mean_degree == 3.0  # above the bound: valid, and it builds
+
+
+def test_the_engine_sizes_its_arrays_as_the_scenario_layer_counts(small_scenario_file):
+    """The scale-free check and the memory estimate count slots as the engine makes them."""
+    from loyaltysim.engine.model import LoyaltyModel
+
+    scenario = load_scenario(small_scenario_file, ["market.arrival_rate=0.01"])
+    model = LoyaltyModel(scenario, rng=np.random.default_rng(0), create_agents=False)
+    # 500 customers x 0.009 net growth x 45 days = 202.5 expected: 500 + ceil(243 + 71.3)
+    assert model.state.slots == capacity(500, 0.01, 0.001, 45) == 815
