@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from loyaltysim.engine.mutators import Mutators
-from loyaltysim.engine.params import SegmentArrays, ShopArrays
+from loyaltysim.engine.params import ShopArrays, segment_arrays_class
 from loyaltysim.engine.state import NO_SHOP, CustomerState
 from loyaltysim.mechanisms.awareness import FirstImpression
 from loyaltysim.mechanisms.population import (
@@ -38,7 +38,7 @@ def segments(**changes):
         next_segment=np.array([1, -1, -1], np.int16),
     )
     base.update(changes)
-    return SegmentArrays(**base)
+    return segment_arrays_class()(**base)
 
 
 def shops():

@@ -311,8 +311,6 @@ def test_sigkill_leaves_no_result_and_resume_completes_it(tmp_path, write_scenar
     resumed = cli.run("run", file, "--out", out, "--workers", "1", "--resume", *sets)
     assert resumed.returncode == 0, resumed.stderr
     assert "Traceback" not in resumed.stderr
-    # Only the missing replications ran (one progress line each).
-    assert resumed.stderr.count("replications done") == 6 - len(done_before)
     assert leftovers(out) == []
 
     reference = tmp_path / "reference"

@@ -1,4 +1,4 @@
-"""Shop parameter arrays are generated from the schema: one schema field is one array."""
+"""Shop and segment parameter arrays are generated from the schema: one field, one array."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 from pydantic import Field
 
 from loyaltysim import load_scenario
-from loyaltysim.engine.params import ShopArrays
-from loyaltysim.scenario.schema import Service, Shop
+from loyaltysim.engine.params import SegmentArrays, ShopArrays
+from loyaltysim.scenario.schema import Segment, Service, Shop
 
 
 def _scenario():
@@ -65,3 +65,25 @@ def test_an_unknown_name_says_it_is_not_in_the_schema():
         assert "not a field of the Shop schema" in str(error)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_a_new_segment_field_is_a_new_array():
+    """Adding a segment parameter needs no edit in the engine; unset keys mean what they say."""
+
+    class RicherSegment(Segment):
+        impulse_rate: float = Field(0.02)
+
+    scenario = load_scenario("scenarios/baby_products.toml")
+    segments = {
+        name: RicherSegment(**segment.model_dump(), impulse_rate=0.01 * (i + 1))
+        for i, (name, segment) in enumerate(scenario.market.segments.items())
+    }
+    market = scenario.market.model_copy(update={"segments": segments})
+    arrays = SegmentArrays.from_scenario(scenario.model_copy(update={"market": market}))
+    np.testing.assert_allclose(arrays.impulse_rate, [0.01, 0.02, 0.03])
+    assert arrays.names == list(segments)
+    assert arrays.purchase_rate.tolist() == [s.purchase_rate for s in segments.values()]
+    # unset optional keys: equal rates (inf shape), no dropout; stages end, the last leaves
+    assert np.isinf(arrays.purchase_rate_shape).all() and (arrays.dropout_a == 0).all()
+    assert arrays.duration_days.tolist() == [s.duration_days for s in segments.values()]
+    assert arrays.next_segment.tolist() == [1, 2, -1]

@@ -58,13 +58,24 @@ class OrderLog:
             }
         )
 
-    def take(self) -> pd.DataFrame:
-        """The rows logged so far, in the order they completed (the log is emptied)."""
-        columns = ORDER_COLUMNS
+    def take_arrays(self) -> dict[str, np.ndarray]:
+        """The rows logged so far as raw arrays, in the order they completed (log emptied).
+
+        Shops and outcomes are codes; an unknown complaint or resolution is -1.
+        """
         if not self.chunks:
-            return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+            return {}
         data = {k: np.concatenate([c[k] for c in self.chunks]) for k in self.chunks[0]}
         self.chunks = []
+        return data
+
+    def take(self) -> pd.DataFrame:
+        """The rows logged so far as a table, in the order they completed (the log is emptied)."""
+        data = self.take_arrays()
+        if not data:
+            return pd.DataFrame(
+                {name: pd.Series(dtype=dtype) for name, dtype in ORDER_COLUMNS.items()}
+            )
         frame = pd.DataFrame(data)
         frame["shop"] = pd.Categorical.from_codes(frame["shop"], self.shop_names)
         frame["outcome"] = pd.Categorical.from_codes(frame["outcome"], OUTCOMES)

@@ -121,22 +121,35 @@ def arrays_class(shop_model: type[BaseModel] | None = None) -> type[ShopArrays]:
     )
 
 
+#: What an unset optional segment key means, as an array value.
+_SEGMENT_UNSET = {
+    "purchase_rate_shape": np.inf,  # all customers of the segment buy at its mean rate
+    "dropout_a": 0.0,  # nobody leaves the category
+    "dropout_b": 0.0,
+    "duration_days": np.inf,  # the stage never ends
+}
+# Segment keys laid out by hand: ``arrival_share`` defaults to ``share`` as a whole, and
+# ``next`` names a segment, which becomes its index ``next_segment`` (-1: leave the market).
+_SEGMENT_DERIVED = ("arrival_share", "next")
+
+
 @dataclass(frozen=True)
 class SegmentArrays:
-    """Per-segment parameters, indexed like ``CustomerState.segment``."""
+    """Per-segment parameters, indexed like ``CustomerState.segment``.
+
+    Every numeric field of the scenario's ``Segment`` model becomes ``segments.<name>``, one
+    value per segment in file order (an unset optional key takes the value
+    ``_SEGMENT_UNSET`` gives it, NaN if none), so a new segment parameter is one schema
+    field. Laid out by hand: ``arrival_share`` (``share`` when no segment sets it, else 0
+    where unset) and ``next_segment`` (the index of ``next``, -1: the customer leaves).
+    The instance is of a dataclass generated from the schema (:func:`segment_arrays_class`).
+    """
 
     names: list[str]
-    share: np.ndarray
-    arrival_share: np.ndarray
-    purchase_rate: np.ndarray  # mean daily need probability
-    purchase_rate_shape: np.ndarray  # Gamma shape of customers' rates; inf: all equal
-    dropout_a: np.ndarray  # Beta a of the per-purchase dropout chance; 0: no dropout
-    dropout_b: np.ndarray  # Beta b
-    quality_weight: np.ndarray
-    price_weight: np.ndarray
-    delivery_weight: np.ndarray
-    duration_days: np.ndarray  # inf where the stage never ends
-    next_segment: np.ndarray  # int, -1: the customer leaves the market
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        """Only reached for a name the schema does not have: say so plainly."""
+        raise AttributeError(f"no segment parameter {name!r} (not a field of the Segment schema)")
 
     @property
     def heterogeneous(self) -> bool:
@@ -154,30 +167,46 @@ class SegmentArrays:
         segs = scenario.market.segments
         names = list(segs)
         values = list(segs.values())
-
-        def col(attr: str) -> np.ndarray:
-            return np.array([getattr(s, attr) for s in values], dtype=np.float64)
-
+        model = type(values[0])
+        arrays = {
+            name: np.array(
+                [
+                    _SEGMENT_UNSET.get(name, np.nan) if (v := getattr(s, name)) is None else v
+                    for s in values
+                ],
+                dtype=np.float64,
+            )
+            for name in _segment_fields(model)
+        }
         arrivals = [s.arrival_share for s in values]
-        return cls(
-            names=names,
-            share=col("share"),
-            arrival_share=col("share")
+        arrays["arrival_share"] = (
+            arrays["share"]
             if all(a is None for a in arrivals)
-            else np.array([a or 0.0 for a in arrivals]),
-            purchase_rate=col("purchase_rate"),
-            purchase_rate_shape=np.array(
-                [np.inf if s.purchase_rate_shape is None else s.purchase_rate_shape for s in values]
-            ),
-            dropout_a=np.array([s.dropout_a or 0.0 for s in values]),
-            dropout_b=np.array([s.dropout_b or 0.0 for s in values]),
-            quality_weight=col("quality_weight"),
-            price_weight=col("price_weight"),
-            delivery_weight=col("delivery_weight"),
-            duration_days=np.array(
-                [np.inf if s.duration_days is None else s.duration_days for s in values]
-            ),
-            next_segment=np.array(
-                [-1 if s.next is None else names.index(s.next) for s in values], dtype=np.int16
-            ),
+            else np.array([a or 0.0 for a in arrivals])
         )
+        arrays["next_segment"] = np.array(
+            [-1 if s.next is None else names.index(s.next) for s in values], dtype=np.int16
+        )
+        return segment_arrays_class(model)(names=names, **arrays)
+
+
+def _segment_fields(segment_model: type[BaseModel] | None = None) -> list[str]:
+    """The segment schema's fields that become arrays as they are, in schema order."""
+    if segment_model is None:
+        from loyaltysim.scenario.schema import Segment
+
+        segment_model = Segment
+    return [name for name in segment_model.model_fields if name not in _SEGMENT_DERIVED]
+
+
+@cache
+def segment_arrays_class(segment_model: type[BaseModel] | None = None) -> type[SegmentArrays]:
+    """The frozen dataclass with one array field per parameter of ``segment_model``."""
+    fields = [*_segment_fields(segment_model), "arrival_share", "next_segment"]
+    return make_dataclass(
+        "SegmentArrays",
+        [(name, np.ndarray) for name in fields],
+        bases=(SegmentArrays,),
+        frozen=True,
+        module=__name__,
+    )

@@ -13,9 +13,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from loyaltysim.engine.orders import OUTCOMES
 
 if TYPE_CHECKING:
     from loyaltysim.engine.model import LoyaltyModel
@@ -37,29 +40,77 @@ class OrderWriter:
 
     def write(self, model: LoyaltyModel) -> None:
         """Write and forget what the model's order log holds."""
-        assert model.order_log is not None
-        frame = model.order_log.take()
-        table = _unified(pa.Table.from_pandas(_tagged(frame, self.tag), preserve_index=False))
+        log = model.order_log
+        assert log is not None
+        table = _table(log.take_arrays(), log.shop_names, self.tag)
+        if table is None:
+            return
         if self.writer is None:
             self.tmp.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = pq.ParquetWriter(self.tmp, table.schema)
-        self.writer.write_table(table.cast(self.writer.schema))
+            self.writer = pq.ParquetWriter(self.tmp, SCHEMA)
+        self.writer.write_table(table)
 
     def close(self, model: LoyaltyModel) -> None:
         """The run is over: parcels still on their way are logged too; the part is done."""
         assert model.order_log is not None
         model.order_log.record(model.parcels.pop_all())
         self.write(model)
-        assert self.writer is not None
+        if self.writer is None:  # no order at all: an empty part
+            self.writer = pq.ParquetWriter(self.tmp, SCHEMA)
         self.writer.close()
         os.replace(self.tmp, self.path)
 
 
-def _tagged(frame: pd.DataFrame, tag: dict[str, object]) -> pd.DataFrame:
-    out = frame.copy()
-    out.insert(0, "variant", pd.Categorical([tag["variant"]] * len(frame)))
-    out.insert(0, "replication", pd.array([tag["replication"]] * len(frame), dtype="int32"))
-    return out
+#: The columns of ``orders.parquet`` (shops, outcomes and variants dictionary-encoded).
+SCHEMA = pa.schema(
+    [
+        ("replication", pa.int32()),
+        ("variant", pa.dictionary(pa.int32(), pa.string())),
+        ("customer", pa.int64()),
+        ("shop", pa.dictionary(pa.int32(), pa.string())),
+        ("day", pa.int32()),
+        ("goods", pa.float64()),
+        ("fee", pa.float64()),
+        ("quantity", pa.float64()),
+        ("discount", pa.float64()),
+        ("outcome", pa.dictionary(pa.int32(), pa.string())),
+        ("delay", pa.int32()),
+        ("complaint", pa.bool_()),
+        ("resolved", pa.bool_()),
+    ]
+)
+
+
+def _table(
+    data: dict[str, np.ndarray], shops: list[str], tag: dict[str, object]
+) -> pa.Table | None:
+    """An arrow table of the log's raw arrays, built column by column (no pandas)."""
+    if not data:
+        return None
+    n = data["customer"].shape[0]
+
+    def names(codes: np.ndarray, labels: list[str]) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(codes.astype(np.int32), pa.array(labels))
+
+    def flag(values: np.ndarray) -> pa.Array:
+        return pa.array(values == 1, pa.bool_(), mask=values < 0)
+
+    columns = {
+        "replication": pa.array(np.full(n, tag["replication"], np.int32)),
+        "variant": names(np.zeros(n, np.int32), [str(tag["variant"])]),
+        "customer": pa.array(data["customer"]),
+        "shop": names(data["shop"], shops),
+        "day": pa.array(data["day"].astype(np.int32)),
+        "goods": pa.array(data["goods"]),
+        "fee": pa.array(data["fee"]),
+        "quantity": pa.array(data["quantity"]),
+        "discount": pa.array(data["discount"]),
+        "outcome": names(data["outcome"], OUTCOMES),
+        "delay": pa.array(data["delay"].astype(np.int32)),
+        "complaint": flag(data["complaint"]),
+        "resolved": flag(data["resolved"]),
+    }
+    return pa.table(columns, schema=SCHEMA)
 
 
 def part_path(root: Path, variant: str, replication: int) -> Path:
@@ -84,17 +135,6 @@ def merge(parts: list[Path], dest: Path) -> None:
             writer.close()
     if writer is not None:
         os.replace(tmp, dest)
-
-
-def _unified(table: pa.Table) -> pa.Table:
-    """Categories as plain strings, so every chunk and part shares one schema."""
-    columns = {}
-    for name in table.column_names:
-        column = table[name]
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(pa.string())
-        columns[name] = column
-    return pa.table(columns)
 
 
 def read_orders(folder: str | Path) -> pd.DataFrame:
