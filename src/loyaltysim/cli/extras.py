@@ -45,6 +45,8 @@ SWEEP_DESIGNS = Need(("SALib",), "sweep designs and sensitivity indices")
 PARQUET = Need(("pyarrow",), "the sweep table (sweep.parquet)")
 DASK = Need(("dask", "distributed"), "running on a Dask cluster (--scheduler)", "experiments")
 APP = Need(("solara",), "the interactive app (Mesa's SolaraViz)", "app")
+ORDERS = Need(("pyarrow",), "the order log (orders.parquet)")
+CLV = Need(("lifetimes",), "fitting BG/NBD and Gamma-Gamma (lifetimes)", "clv")
 
 #: Needs that do not depend on the arguments, per command.
 FIXED_NEEDS: dict[str, tuple[Need, ...]] = {
@@ -52,6 +54,8 @@ FIXED_NEEDS: dict[str, tuple[Need, ...]] = {
     "analyze": (SWEEP_DESIGNS, PARQUET),
     "report": (PARQUET,),  # the report of a sweep folder reads sweep.parquet
     "app": (APP,),
+    "export": (ORDERS,),
+    "fit-customers": (CLV,),
 }
 
 

@@ -11,14 +11,25 @@ import argparse
 import sys
 from importlib import metadata
 
-from loyaltysim.cli import analyze, app, calibrate, extras, report, run, sweep, validate
+from loyaltysim.cli import (
+    analyze,
+    app,
+    calibrate,
+    export,
+    extras,
+    fit_customers,
+    report,
+    run,
+    sweep,
+    validate,
+)
 from loyaltysim.scenario.problems import UserError
 
 USAGE_ERROR = 2
 
 #: The sub-commands, one module each: ``NAME``, ``HELP``, ``add_arguments(parser)`` and
 #: ``execute(args, argv) -> int``.
-COMMANDS = (run, validate, report, sweep, analyze, calibrate, app)
+COMMANDS = (run, validate, report, sweep, analyze, calibrate, app, export, fit_customers)
 
 
 def _parser() -> argparse.ArgumentParser:
