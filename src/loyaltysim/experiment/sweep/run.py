@@ -26,9 +26,14 @@ from typing import Any
 
 from loyaltysim.experiment.checks import sweep_design
 from loyaltysim.experiment.executor import run_tasks
+from loyaltysim.experiment.lock import FolderLock
+from loyaltysim.experiment.main_module import workers_skip_main
+from loyaltysim.experiment.progress import Progress
 from loyaltysim.experiment.provenance import environment, iso
+from loyaltysim.experiment.resources import check_fits, estimate_sweep_run
 from loyaltysim.experiment.store import write_atomic
 from loyaltysim.experiment.sweep.design import Design
+from loyaltysim.experiment.sweep.size import size_warning
 from loyaltysim.experiment.sweep.store import SweepFolder, sweep_fingerprint
 from loyaltysim.experiment.sweep.task import code_fingerprint, run_point, source_fingerprint
 from loyaltysim.scenario.keypaths import plain_base
@@ -129,17 +134,42 @@ def run_sweep(
             address ``tcp://host:port`` or a scheduler file.
         client: A connected :class:`distributed.Client` (instead of ``scheduler``).
         resume: Continue the sweep in ``out``, running only what is missing.
-        progress: Show a progress bar on stderr.
+        progress: Show the progress display on stderr (on a terminal only).
         command: The command line, for ``meta.json``.
 
     Raises:
         loyaltysim.scenario.problems.ScenarioError: the sweep section is invalid (located).
-        loyaltysim.scenario.problems.UserError: the folder cannot be used.
+        loyaltysim.scenario.problems.UserError: the folder cannot be used (another
+            process writes it, it cannot be written), or the runs cannot fit in memory.
 
     """
     started = time.time()
     file = file if file is not None else "<scenario>"
     design = sweep_design(scenario, file, "" if text is None and file == "<scenario>" else text)
+    assert scenario.sweep is not None
+    warning = size_warning(design, scenario.sweep.replications)
+    if warning is not None:
+        print(f"loyaltysim: {warning}", file=sys.stderr)
+    if scheduler in (None, "local") and client is None:  # a cluster's memory is not ours
+        check_fits(estimate_sweep_run(scenario), workers, "the sweep")
+    with FolderLock(out, command):  # one sweep per folder; held until meta.json is final
+        return _sweep(scenario, design, Path(out), workers, scheduler, client, resume,
+                      progress, command, started)  # fmt: skip
+
+
+def _sweep(
+    scenario: Scenario,
+    design: Design,
+    out: Path,
+    workers: int,
+    scheduler: str | None,
+    client: Any,
+    resume: bool,
+    progress: bool,
+    command: list[str] | None,
+    started: float,
+) -> SweepResult:
+    """The sweep itself; the caller checked the design and holds the folder's lock."""
     assert scenario.sweep is not None
     replications = scenario.sweep.replications
     folder = SweepFolder(out)
@@ -194,18 +224,18 @@ def run_sweep(
                     f"on {executor}",
                     file=sys.stderr,
                 )
-            bar = _progress_bar(total, len(done), progress, scenario.name)
             failed_now = 0
-            try:
+            with (
+                Progress(
+                    scenario.name, total, unit="runs", done=len(done), enabled=progress
+                ) as bar,
+                workers_skip_main(),  # so an unguarded script or stdin works too
+            ):
                 for _key, record in stream:
                     folder.save(record)
                     ran += 1
                     failed_now += not record["ok"]
-                    bar.update(1)
-                    if failed_now:
-                        bar.set_postfix(failed=failed_now, refresh=False)
-            finally:
-                bar.close()
+                    bar.update(1, note=f"{failed_now} failed" if failed_now else None)
         status = "gathering"
         order = ((p, k) for p in range(len(design)) for k in range(replications))
         gathered = folder.gather(design, order, scenario.run.seed)
@@ -249,37 +279,6 @@ def _dask_context(scheduler: str, workers: int) -> Any:
     from loyaltysim.experiment.dask_executor import connect
 
     return connect(scheduler, workers)
-
-
-def _progress_bar(total: int, initial: int, enabled: bool, name: str) -> Any:
-    """A tqdm bar on stderr (completed/total, rate, ETA); a no-op when disabled."""
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover - the experiments extra is missing
-        enabled = False
-    if not enabled:
-        return _NoBar()
-    return tqdm(
-        total=total,
-        initial=initial,
-        desc=name,
-        unit="run",
-        file=sys.stderr,
-        dynamic_ncols=True,
-        mininterval=0.5,
-        smoothing=0.05,
-    )
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def set_postfix(self, **_: Any) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def _meta(
