@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -136,3 +137,21 @@ def test_scenario_without_calibration_is_refused(tmp_path, capsys):
     path = write(tmp_path / "plain.toml")
     assert main(["calibrate", str(path), "--out", str(tmp_path / "o")]) == 2
     assert "has no [calibration] section" in capsys.readouterr().err
+
+
+BEFORE = Path(__file__).parent / "data" / "calibration_scalar_before.json"
+
+
+def test_scalar_targets_give_the_numbers_they_gave_before_curves(tmp_path):
+    # calibration_scalar_before.json was written by the code before series targets (commit
+    # 35b9e8e) for two scalar targets, one with weight and scale: every number of the fit,
+    # the history, the achieved figures and the slopes must come out exactly the same.
+    before = json.loads(BEFORE.read_text())
+    path = write(tmp_path / "scalar.toml", before["section"])
+    result = calibrate(load_scenario(path), file=path, workers=1)
+    for key in ("fitted", "searched", "loss", "evaluations", "message"):
+        assert getattr(result, key) == before[key], key
+    for key in ("history", "figures", "slopes"):
+        table = getattr(result, key)
+        assert {c: table[c].tolist() for c in table.columns} == before[key], key
+    assert result.curves.empty

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from loyaltysim.experiment.sweep.design import Design, DesignParameter, grid_values, make_design
 from loyaltysim.experiment.sweep.outputs import Output, parse_output
 from loyaltysim.experiment.sweep.size import points_to_check, too_large
-from loyaltysim.scenario.experiment import CalibrationTarget
 from loyaltysim.scenario.keypaths import (
     CONTROLLED,
     RESERVED,
@@ -43,6 +42,9 @@ from loyaltysim.scenario.problems import Problem, ScenarioError, problems_from_v
 from loyaltysim.scenario.schema import Scenario
 from loyaltysim.scenario.toml_lines import KeyPath, format_path, key_lines, line_of
 from loyaltysim.scenario.wording import closest
+
+if TYPE_CHECKING:
+    from loyaltysim.experiment.calibration.targets import Target
 
 #: Distinct reasons for invalid design points reported at most.
 MAX_POINT_PROBLEMS = 5
@@ -356,11 +358,12 @@ def check_experiment_sections(scenario: Scenario, file: str | Path) -> Design | 
 
 def calibration_plan(
     scenario: Scenario, file: str | Path, text: str | None = None
-) -> tuple[list[DesignParameter], dict[Output, CalibrationTarget]]:
+) -> tuple[list[DesignParameter], list[Target]]:
     """Check ``[calibration]``: free parameters (float or integer keys) and targets.
 
     Returns:
-        The free parameters (with their bounds) and the targets by output.
+        The free parameters (with their bounds) and the targets (curves read from their
+        CSV files, relative to ``file``'s folder).
 
     Raises:
         ScenarioError: every problem found, located in the file.
@@ -397,20 +400,11 @@ def calibration_plan(
         parameter = DesignParameter(name, kind, None, spec.low, spec.high)
         _check_values(located, base, where, parameter, None)
         parameters.append(parameter)
-    targets: dict[Output, CalibrationTarget] = {}
-    shops = list(scenario.shops)
-    for name, raw in calibration.targets.items():
-        where = ("calibration", "targets", name)
-        parsed = parse_output(name, shops)
-        if not isinstance(parsed, Output):
-            located.add(where, *parsed)
-            continue
-        target = raw if isinstance(raw, CalibrationTarget) else CalibrationTarget(value=raw)
-        if target.scale is None and target.value == 0:
-            located.add(where, "scale = <error that counts as 1> for a target of 0 (the "
-                        "default scale is the target itself)", "no scale")  # fmt: skip
-            continue
-        targets[parsed] = target
+    # Imported here: the calibration package imports this module.
+    from loyaltysim.experiment.calibration.targets import plan_targets
+
+    shops, folder = list(scenario.shops), Path(file).parent
+    targets = plan_targets(calibration.targets, shops, base.run.days, folder, located)
     if calibration.seed is not None and calibration.method != "differential-evolution":
         located.add(("calibration", "seed"), "seed only with method = 'differential-evolution' "
                     "(Nelder-Mead draws no random numbers)", str(calibration.seed))  # fmt: skip

@@ -22,9 +22,9 @@ module imports nothing from the package except the schema base, because
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from loyaltysim.scenario.base import Strict
 
@@ -111,16 +111,68 @@ class CalibrationTarget(Strict):
     )
 
 
+class CalibrationSeries(Strict):
+    """An observed curve the calibrated model should reproduce, read from a CSV file.
+
+    The file has a header line naming its columns; ``time`` names the time column and its
+    unit (recorded day 0, 1, ... or week 1, 2, ..., week ``w`` being days ``7w - 7`` to
+    ``7w - 1``), ``column`` the observed values. Its points are compared with the run's
+    figure per day or week (summed over the period for a count or money figure, its value on
+    the period's last day for a level), cumulated from day 0 if ``cumulative``.
+    """
+
+    file: str = Field(description="CSV file, relative to the scenario file.")
+    time: Literal["day", "week"] = Field(
+        "week", description="The time column's name and unit: day (from 0) or week (from 1)."
+    )
+    column: str = Field(min_length=1, description="The column of observed values.")
+    cumulative: bool = Field(
+        False, description="Compare running totals from day 0 (count and money figures)."
+    )
+    error: Literal["scaled", "relative"] = Field(
+        "scaled",
+        description="scaled: each point's error over scale; relative: over the point's own "
+        "observed value (none may be 0).",
+    )
+    weight: float = Field(1.0, gt=0.0, description="Weight in the loss.")
+    scale: float | None = Field(
+        None,
+        gt=0.0,
+        description="error = 'scaled': the error that counts as one unit at every point "
+        "(default: the mean absolute observed value).",
+    )
+
+
+def _target_kind(raw: object) -> str:
+    """Which kind of target a value is: a curve has a ``file``, a table a ``value``.
+
+    The tags are the class names, which the problem wording drops from key paths.
+    """
+    if isinstance(raw, CalibrationSeries) or (isinstance(raw, dict) and "file" in raw):
+        return "CalibrationSeries"
+    return "CalibrationTarget" if isinstance(raw, dict | CalibrationTarget) else "float"
+
+
+#: A target: a number, a table with value (weight, scale), or a curve read from a CSV file.
+TargetSpec = Annotated[
+    Annotated[float, Tag("float")]
+    | Annotated[CalibrationTarget, Tag("CalibrationTarget")]
+    | Annotated[CalibrationSeries, Tag("CalibrationSeries")],
+    Discriminator(_target_kind),
+]
+
+
 class CalibrationConfig(Strict):
     """``[calibration]``: free parameters with bounds, target figures, and the fit."""
 
     parameters: dict[str, CalibrationParameter] = Field(
         min_length=1, description="Dotted scenario key -> bounds."
     )
-    targets: dict[str, float | CalibrationTarget] = Field(
+    targets: dict[str, TargetSpec] = Field(
         min_length=1,
         description="'<shop>.<figure>' or 'market.<figure>' -> observed value (or a table "
-        "with value, weight, scale).",
+        "with value, weight, scale), or an observed curve (a table with file, column...); "
+        "the loss adds each curve's mean squared scaled error over its points.",
     )
     replications: int = Field(
         8,
