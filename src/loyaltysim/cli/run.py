@@ -92,7 +92,9 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
         command=["loyaltysim", *argv],
     )
     print(headline(result))
-    print(f"\nResults: {out}/  (summary.csv, timeseries.csv, customers.csv, meta.json)")
+    tables = ("summary.csv", "timeseries.csv", "customers.csv", "orders.parquet", "meta.json")
+    written = ", ".join(name for name in tables if (out / name).exists())
+    print(f"\nResults: {out}/  ({written})")
     if scenario.output.figures:
         print(f"Figures: {out / 'figures'}/")
     return 0
