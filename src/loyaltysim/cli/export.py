@@ -19,9 +19,6 @@ import pandas as pd
 NAME = "export"
 HELP = "export a run's orders for CLV tools (rfm: lifetimes' and PyMC-Marketing's layout)"
 
-#: The order log of a run folder (written by the engine, one row per order).
-ORDERS_FILE = "orders.parquet"
-
 
 def positive_int(text: str) -> int:
     """An argparse type: a whole number >= 1."""
@@ -49,13 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
 
 
-def read_orders(folder: Path) -> pd.DataFrame:
-    """The orders table of a run folder.
-
-    ``orders.parquet`` is read here with pandas directly, until the result folder reader
-    (:mod:`loyaltysim.experiment.folder`) reads it back itself.
-    """
+def run_orders(folder: Path) -> pd.DataFrame:
+    """The orders table of a run folder, or a :class:`UserError` saying why there is none."""
     from loyaltysim.experiment.folder import kind_of
+    from loyaltysim.experiment.orders import ORDERS_FILE, read_orders
     from loyaltysim.scenario.problems import UserError
 
     if kind_of(folder) != "run":
@@ -63,10 +57,11 @@ def read_orders(folder: Path) -> pd.DataFrame:
     path = folder / ORDERS_FILE
     if not path.exists():
         raise UserError(
-            f"{path}: missing; runs of this loyaltysim write it, so run the scenario again"
+            f"{path}: missing; the run was made with output.orders = false or by an older "
+            "loyaltysim: run the scenario again"
         )
     try:
-        return pd.read_parquet(path)
+        return read_orders(folder)
     except (OSError, ValueError) as exc:
         raise UserError(f"{path}: cannot be read as a Parquet table ({exc})") from None
 
@@ -95,7 +90,7 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     from loyaltysim.experiment.store import write_atomic
     from loyaltysim.scenario.problems import UserError
 
-    orders = _one_run(read_orders(args.folder), args.variant, args.replication, args.folder)
+    orders = _one_run(run_orders(args.folder), args.variant, args.replication, args.folder)
     days = read_scenario(args.folder).get("run", {}).get("days")
     end = int(days) - 1 if days is not None else None
     try:
