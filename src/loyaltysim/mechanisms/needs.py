@@ -18,6 +18,16 @@ import numpy as np
 from loyaltysim.engine.sampling import thinned_indices
 
 
+def leaves_category(rng: np.random.Generator, chance: np.ndarray) -> np.ndarray:
+    """Which of today's repeat buyers leave the category for good (each with its chance).
+
+    The BG of the BG/NBD (Fader, Hardie & Lee 2005): after each repeat purchase a customer
+    becomes inactive with its own probability ``p`` (Beta across customers); never after
+    the first purchase.
+    """
+    return rng.random(chance.shape[0]) < chance
+
+
 def needers(
     rng: np.random.Generator,
     active: np.ndarray,

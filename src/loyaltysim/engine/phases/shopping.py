@@ -15,7 +15,7 @@ import numpy as np
 from loyaltysim.engine.state import NEVER
 from loyaltysim.mechanisms import choice, delivery, switching
 from loyaltysim.mechanisms.economics import order_margin
-from loyaltysim.mechanisms.needs import needers
+from loyaltysim.mechanisms.needs import leaves_category, needers
 from loyaltysim.strategies import Offer, Orders
 
 if TYPE_CHECKING:
@@ -85,8 +85,7 @@ def _drop_out(model: LoyaltyModel, slot: np.ndarray) -> None:
     As in the BG/NBD, a customer's first purchase in the category is never its last by
     dropout; the parcel still arrives and is experienced (and talked about).
     """
-    gone = model.rng.random(slot.size) < model.state.dropout[slot]
-    model.mutate.drop_out(slot[gone])
+    model.mutate.drop_out(slot[leaves_category(model.rng, model.state.dropout[slot])])
 
 
 def _needers(model: LoyaltyModel) -> np.ndarray:
