@@ -203,3 +203,12 @@ def test_curve_calibrations_are_deterministic(tmp_path):
     one, two = (calibrate(load_scenario(path), file=path) for _ in range(2))
     assert one.fitted == two.fitted and one.loss == two.loss
     pd.testing.assert_frame_equal(one.history, two.history)
+
+
+def test_the_worked_example_of_the_docs_is_valid(capsys):
+    # docs/validation.md quotes its calibration; scripts/curve_calibration_example.py wrote
+    # its curve (12 weeks of cumulative repeat orders, rising).
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "curve_calibration.toml"
+    assert main(["validate", str(example)]) == 0
+    [target] = calibration_plan(load_scenario(example), example)[1]
+    assert target.curve.times == tuple(range(1, 13)) and (np.diff(target.observed) > 0).all()

@@ -57,8 +57,9 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
             # "  evaluation  12: <values>: loss 0.01" -> the values and the loss
             progress=lambda line: display.update(note=line.split(": ", 1)[-1]),
         )
-        write_calibration(result, out, command=["loyaltysim", *argv])
+        written = write_calibration(result, out, command=["loyaltysim", *argv])
     print(report(result, args.file))
     print(f"\nCalibrated scenario: {out / 'calibrated.toml'}")
-    print(f"Tables: {out}/ (calibration.csv, calibration_fit.csv, calibration_slopes.csv)")
+    tables = ", ".join(p.name for p in written if p.suffix == ".csv" and p.parent == out)
+    print(f"Tables: {out}/ ({tables})")
     return 0
