@@ -191,6 +191,9 @@ GOOD = "customer,date,amount\nc1,2026-01-05,20\nc1,2026-02-01,30\nc2,2026-01-20,
             [],
             ["no customer in the order log bought on a second day"],
         ),
+        # Two customers cannot pin four parameters: refused, not keys with infinite intervals.
+        (GOOD, [], ["the order log does not pin down", "give a log with more customers"]),
+        (GOOD, ["--date-format", "%Q"], ["--date-format: expected strftime codes"]),
     ],
 )
 def test_bad_order_logs_exit_2_with_the_place(tmp_path, capsys, text, arguments, messages):
@@ -230,3 +233,15 @@ def test_without_lifetimes_the_clv_extra_is_named(tmp_path, monkeypatch, capsys)
     assert "comes with the `clv` extra" in err
     with pytest.raises(UserError, match="`clv` extra"):  # the Python function says so too
         clv_fitters()
+
+
+def test_dates_are_the_days_as_written(tmp_path):
+    from loyaltysim.analysis.order_log import read_order_log
+
+    text = "customer,date,amount\na,2026-03-01T23:30:00+01:00,1\nb,2026-03-02 00:10:00-05:00,2\n"
+    text += "c,2026-03-03,3\n"
+    log = read_order_log(write(tmp_path, text))
+    assert [d.date().isoformat() for d in log["date"]] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    zoned = "customer,date,amount\na,2026-03-01 23:30+0100,1\nb,2026-03-02 01:30+0000,2\n"
+    log = read_order_log(write(tmp_path, zoned), date_format="%Y-%m-%d %H:%M%z")
+    assert [str(d) for d in log["date"]] == ["2026-03-01 00:00:00", "2026-03-02 00:00:00"]

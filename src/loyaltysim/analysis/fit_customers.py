@@ -50,10 +50,25 @@ class Estimate:
     upper: float
 
     @classmethod
-    def from_log(cls, value: float, log_variance: float) -> Estimate:
-        """From the value and the variance of its logarithm (the delta method for se)."""
-        log_se = math.sqrt(max(log_variance, 0.0))
-        spread = math.exp(Z95 * log_se)
+    def from_log(cls, name: str, value: float, log_variance: float) -> Estimate:
+        """From the value and the variance of its logarithm (the delta method for se).
+
+        Raises:
+            UserError: The variance is not a finite positive number, or the interval spans
+                more than the floats: the log does not pin the parameter down.
+
+        """
+        spread = math.inf
+        if math.isfinite(log_variance) and log_variance > 0:
+            log_se = math.sqrt(log_variance)
+            with contextlib.suppress(OverflowError):
+                spread = math.exp(Z95 * log_se)
+        if not (math.isfinite(spread) and math.isfinite(value) and value > 0):
+            raise UserError(
+                f"the order log does not pin down {name} (fitted {value:.4g}, its 95% interval "
+                "unbounded): give a log with more customers, more repeat buyers or a longer "
+                "period"
+            )
         return cls(value, value * log_se, value / spread, value * spread)
 
 
@@ -140,10 +155,13 @@ def _log_covariance(fitter: Any) -> np.ndarray:
 
 
 def _estimates(fitter: Any, names: dict[str, str]) -> tuple[dict[str, Estimate], np.ndarray]:
-    cov = _log_covariance(fitter)
+    try:
+        cov = _log_covariance(fitter)
+    except np.linalg.LinAlgError:
+        cov = np.full((len(names), len(names)), np.inf)  # no curvature: nothing pinned down
     params = fitter.params_
     out = {
-        ours: Estimate.from_log(float(params[theirs]), float(cov[i, i]))
+        ours: Estimate.from_log(ours, float(params[theirs]), float(cov[i, i]))
         for i, (ours, theirs) in enumerate(names.items())
     }
     return out, cov
@@ -159,7 +177,11 @@ def _quietly(fit: Any, *args: Any) -> None:
             fit(*args)
         except (ConvergenceError, ValueError, np.linalg.LinAlgError) as exc:
             message = " ".join(str(exc).split())
-            raise UserError(f"the fit did not converge on this order log ({message})") from None
+            raise UserError(
+                f"the fit did not converge on this order log (lifetimes: {message}); a few "
+                "customers rarely pin the model down: give a log with more customers or a "
+                "longer period"
+            ) from None
 
 
 def fit_customers(log: pd.DataFrame, end: dt.date | None = None) -> CustomerFit:
@@ -186,7 +208,9 @@ def fit_customers(log: pd.DataFrame, end: dt.date | None = None) -> CustomerFit:
     bgnbd, cov = _estimates(bg, {"r": "r", "alpha": "alpha", "a": "a", "b": "b"})
     r, alpha = bgnbd["r"].value, bgnbd["alpha"].value
     rate_log_variance = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]  # log(r / alpha)
-    purchase_rate = Estimate.from_log(r / alpha / PERIOD_DAYS, float(rate_log_variance))
+    purchase_rate = Estimate.from_log(
+        "purchase_rate", r / alpha / PERIOD_DAYS, float(rate_log_variance)
+    )
     spenders = repeaters[repeaters["monetary_value"] > 0]
     spend = None
     if len(spenders) >= 2:

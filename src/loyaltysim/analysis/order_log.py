@@ -9,9 +9,9 @@ amount that is not a number or is negative, an empty id) is reported as
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from loyaltysim.scenario.problems import Problem, UserError
@@ -49,8 +49,9 @@ def read_order_log(
     Args:
         path: CSV file with a header line.
         id_column: Column of the customer ids (any text).
-        date_column: Column of the order dates: ISO 8601 (``2026-03-01``, a time of day
-            is dropped) unless ``date_format`` is given (strftime codes, e.g. ``%Y%m%d``).
+        date_column: Column of the order dates: ISO 8601 (``2026-03-01``; a time of day
+            and zone after the date are dropped) unless ``date_format`` is given (strftime
+            codes, e.g. ``%Y%m%d``).
         amount_column: Column of the order values (numbers >= 0).
         date_format: See ``date_column``.
 
@@ -86,10 +87,10 @@ def read_order_log(
         raise OrderLogError(name, absent, len(absent))
     ids = raw[id_column].str.strip()
     text = raw[date_column].str.strip()
-    dates = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
+    dates = parse_dates(text, date_format)
     amounts = pd.to_numeric(raw[amount_column].str.strip(), errors="coerce")
     expected_date = f"a date like {'2026-03-01' if date_format is None else date_format}"
-    bad_amounts = ~amounts.map(_is_amount).astype(bool)
+    bad_amounts = ~(np.isfinite(amounts) & (amounts >= 0))  # NaN: not a number
     checks = (
         (id_column, ids == "", "a customer id", ids),
         (date_column, dates.isna(), expected_date, text),
@@ -112,5 +113,18 @@ def read_order_log(
     )
 
 
-def _is_amount(value: float) -> bool:
-    return not math.isnan(value) and math.isfinite(value) and value >= 0
+def parse_dates(text: pd.Series, date_format: str | None) -> pd.Series:
+    """Order days (NaT where a value does not parse), never a mix-of-zones error.
+
+    Without a format, the ISO 8601 date at the start of each value is the day as written; a
+    time of day and a zone after it (``2026-03-01T23:30+01:00``) are ignored. With a format,
+    times with zones are taken in UTC and the zone dropped.
+    """
+    if date_format is None:
+        day = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ]|$)", expand=False)
+        return pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    try:
+        dates = pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
+    except ValueError as exc:
+        raise UserError(f"--date-format: expected strftime codes like %Y%m%d ({exc})") from None
+    return dates.dt.tz_localize(None)
