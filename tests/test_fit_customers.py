@@ -245,3 +245,18 @@ def test_dates_are_the_days_as_written(tmp_path):
     zoned = "customer,date,amount\na,2026-03-01 23:30+0100,1\nb,2026-03-02 01:30+0000,2\n"
     log = read_order_log(write(tmp_path, zoned), date_format="%Y-%m-%d %H:%M%z")
     assert [str(d) for d in log["date"]] == ["2026-03-01 00:00:00", "2026-03-02 00:00:00"]
+
+
+def test_without_spend_the_keys_are_still_written(cdnow_csv):
+    pytest.importorskip("lifetimes")
+    from loyaltysim.analysis.fit_customers import fit_customers, segment_toml
+    from loyaltysim.analysis.order_log import read_order_log
+
+    log = read_order_log(cdnow_csv, "cust", "day", "usd", date_format="%Y%m%d")
+    log["amount"] = 0.0  # free orders: nothing for the spend model
+    fit = fit_customers(log, CALIBRATION_END)
+    assert fit.spend is None
+    assert fit.bgnbd["r"].value == pytest.approx(0.243, abs=5e-4)  # buying does not change
+    text = segment_toml(fit, "free", "cdnow.csv")
+    assert "# Spend: no Gamma-Gamma fit (fewer than 2 repeat buyers who spent)." in text
+    assert tomllib.loads(text)["market"]["segments"]["free"]["dropout_b"] > 0

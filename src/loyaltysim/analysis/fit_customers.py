@@ -86,6 +86,7 @@ class CustomerFit:
         purchase_rate: The Gamma mean r / alpha, per day.
         spend: Gamma-Gamma ``p``, ``q``, ``gamma``, or None without repeat customers who spent.
         spend_customers: Customers the spend model was fitted on (repeat days, spend > 0).
+        spend_note: Why there is no spend model (empty when there is one).
         fitter: Package and version that fitted.
 
     """
@@ -99,6 +100,7 @@ class CustomerFit:
     purchase_rate: Estimate
     spend: dict[str, Estimate] | None
     spend_customers: int
+    spend_note: str
     fitter: str
 
     @property
@@ -212,11 +214,15 @@ def fit_customers(log: pd.DataFrame, end: dt.date | None = None) -> CustomerFit:
         "purchase_rate", r / alpha / PERIOD_DAYS, float(rate_log_variance)
     )
     spenders = repeaters[repeaters["monetary_value"] > 0]
-    spend = None
+    spend, spend_note = None, "fewer than 2 repeat buyers who spent"
     if len(spenders) >= 2:
-        gg = lifetimes.GammaGammaFitter()
-        _quietly(gg.fit, spenders["frequency"], spenders["monetary_value"])
-        spend, _ = _estimates(gg, {"p": "p", "q": "q", "gamma": "v"})
+        # The spend model only informs comments: a log that cannot pin it down keeps the keys.
+        try:
+            gg = lifetimes.GammaGammaFitter()
+            _quietly(gg.fit, spenders["frequency"], spenders["monetary_value"])
+            spend, _ = _estimates(gg, {"p": "p", "q": "q", "gamma": "v"})
+        except UserError as exc:
+            spend_note = str(exc)
     return CustomerFit(
         customers=len(summary),
         repeat_customers=len(repeaters),
@@ -227,6 +233,7 @@ def fit_customers(log: pd.DataFrame, end: dt.date | None = None) -> CustomerFit:
         purchase_rate=purchase_rate,
         spend=spend,
         spend_customers=len(spenders) if spend is not None else 0,
+        spend_note=spend_note if spend is None else "",
         fitter=f"lifetimes {metadata.version('lifetimes')}",
     )
 
@@ -257,7 +264,7 @@ def segment_toml(fit: CustomerFit, segment: str, source: str) -> str:
         "# dropout_a = a, dropout_b = b (the chance to leave after each purchase ~ Beta(a, b)).",
     ]
     if fit.spend is None:
-        lines.append("# Spend: no Gamma-Gamma fit (fewer than 2 repeat buyers who spent).")
+        lines.append(f"# Spend: no Gamma-Gamma fit ({fit.spend_note}).")
     else:
         s = fit.spend
         mean = fit.mean_spend
