@@ -48,6 +48,15 @@ def test_expected_repeats_at_the_cdnow_parameters():
     np.testing.assert_allclose(values, [1.196723, 1.446051, 1.860519], atol=5e-7)
 
 
+def test_expected_repeats_equal_lifetimes_own():
+    lifetimes = pytest.importorskip("lifetimes")
+    bg = lifetimes.BetaGeoFitter()
+    bg.params_ = pd.Series(PAPER)
+    times = np.array([39.0, 52.0, 78.0])
+    theirs = bg.expected_number_of_purchases_up_to_time(times)
+    np.testing.assert_allclose(bgnbd_expected_repeats(times, **PAPER), theirs, rtol=1e-12)
+
+
 def test_expected_repeats_match_hardies_spreadsheet():
     # The spreadsheet's values come from the unrounded fit (ours, to four figures); lifetimes'
     # own test holds them to 3 decimals, and so do we (at 78 weeks the two differ by 4e-4).
