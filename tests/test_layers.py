@@ -193,8 +193,6 @@ def test_the_input_layer_imports_no_engine_code(layer):
 LONG_MODULES = {
     # One SolaraViz page: the model wrapper, the slider table and the plots belong together.
     "loyaltysim.app.page": 600,
-    # Nelder-Mead over common random numbers, the correction step and the report of it.
-    "loyaltysim.experiment.calibration": 560,
     # The models plus their cross-reference checks, which cannot move out without a cycle
     # (the strategies' checks are called from here).
     "loyaltysim.scenario.schema": 480,
