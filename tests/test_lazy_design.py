@@ -39,10 +39,12 @@ outputs = ["cheap.market_share"]
 """
 #: Validates a scenario file in this process and prints its peak resident memory.
 VALIDATE = """
-import json, resource, sys
+import json, sys
 from loyaltysim.cli.main import main
 status = main(["validate", sys.argv[1]])
-print(json.dumps([status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]))
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's over exec)
+peak = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) * 1024
+print(json.dumps([status, peak]))
 """
 
 

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from loyaltysim.mechanisms.delivery import (
+    ORDER_FIELDS,
+    PARCEL_FIELDS,
     Outcome,
     ParcelQueue,
     Scoring,
@@ -134,6 +136,17 @@ def test_parcel_queue_pop_due():
 def test_parcel_queue_add_casts_dtypes():
     q = ParcelQueue()
     q.add(**parcels([1], [2], paid=[7]))  # integer price is stored as float64
-    assert q.paid.dtype == np.float64
-    assert q.paid[0] == pytest.approx(7.0)
-    assert q.outcome.dtype == np.int8
+    assert q.columns["paid"].dtype == np.float64
+    assert q.columns["paid"][0] == pytest.approx(7.0)
+    assert q.columns["outcome"].dtype == np.int8
+
+
+def test_parcel_queue_carries_order_fields_only_when_asked():
+    plain, logged = ParcelQueue(), ParcelQueue(PARCEL_FIELDS | ORDER_FIELDS)
+    extra = {"ordered": [3], "goods": [50.0], "fee": [5.0], "quantity": [1.0], "discount": [2.0]}
+    for q in (plain, logged):
+        q.add(**parcels([1], [2]), **{k: np.array(v) for k, v in extra.items()})
+    assert set(plain.columns) == set(PARCEL_FIELDS)
+    assert logged.columns["ordered"].dtype == np.int32
+    everything = logged.pop_all()
+    assert everything["discount"].tolist() == [2.0] and len(logged) == 0

@@ -20,12 +20,14 @@ from loyaltysim.scenario import load_scenario
 USAGE_ERROR = 2
 #: Runs one replication in a fresh process and prints its scenario and peak RSS.
 MEASURE = """
-import json, resource, sys
+import json, sys
 import loyaltysim
 from loyaltysim.scenario import load_scenario
 scenario = load_scenario(sys.argv[1], sys.argv[2:])
 loyaltysim.run(scenario)
-print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's over exec)
+peak = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) * 1024
+print(json.dumps(peak))
 """
 
 
