@@ -8,6 +8,7 @@ couriers for members), before the parcels are sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,7 +34,7 @@ class Purchases:
     fee: np.ndarray  # charged for shipping
     quantity: np.ndarray
 
-    @property
+    @cached_property
     def paid(self) -> np.ndarray:
         """What the customer pays: goods and shipping."""
         return self.goods + self.fee
@@ -72,10 +73,13 @@ def shopping(model: LoyaltyModel) -> None:
         fee=offer.fee[buys, shop],
         quantity=offer.quantity[buys, shop],
     )
-    repeat = (state.last_order_day[bought.slot] != NEVER).any(axis=1)
-    first_ever = _book(model, bought)
-    _send(model, bought, _lead_days(model, bought, first_ever))
-    if model.segments.drop_out:
+    dropout = model.segments.drop_out
+    if dropout:  # a repeat purchase in the category: an order anywhere before this one
+        repeat = (state.last_order_day[bought.slot] != NEVER).any(axis=1)
+    discount = _discount(model, bought)
+    first_ever = _book(model, bought, discount)
+    _send(model, bought, _lead_days(model, bought, first_ever), discount)
+    if dropout:
         _drop_out(model, bought.slot[repeat])
 
 
@@ -133,7 +137,7 @@ def _offer(model: LoyaltyModel, who: np.ndarray) -> Offer:
     return offer
 
 
-def _book(model: LoyaltyModel, bought: Purchases) -> np.ndarray:
+def _book(model: LoyaltyModel, bought: Purchases, discount: np.ndarray) -> np.ndarray:
     """Book the money and the customers' records, move main shops; return first orders."""
     p, slot, shop, region = model.shop_params, bought.slot, bought.shop, bought.region
     cost_of_goods = p.unit_cost[shop] * bought.quantity
@@ -147,7 +151,7 @@ def _book(model: LoyaltyModel, bought: Purchases) -> np.ndarray:
             "orders": ones,
             "buyers": ones,
             "revenue": bought.paid,
-            "discounts": _discount(model, bought),
+            "discounts": discount,
             "cost_of_goods": cost_of_goods,
             "shipping_cost": courier,
             "new_customers": first_ever,
@@ -198,7 +202,9 @@ def _lead_days(model: LoyaltyModel, bought: Purchases, first_ever: np.ndarray) -
     return lead
 
 
-def _send(model: LoyaltyModel, bought: Purchases, lead_days: np.ndarray) -> None:
+def _send(
+    model: LoyaltyModel, bought: Purchases, lead_days: np.ndarray, discount: np.ndarray
+) -> None:
     """The parcels go out, each with its fate drawn now (on time, late, damaged, lost)."""
     p, shop, region = model.shop_params, bought.shop, bought.region
     outcome, delay = delivery.draw_outcomes(
@@ -215,7 +221,7 @@ def _send(model: LoyaltyModel, bought: Purchases, lead_days: np.ndarray) -> None
             "goods": bought.goods,
             "fee": bought.fee,
             "quantity": bought.quantity,
-            "discount": _discount(model, bought),
+            "discount": discount,
         }
     model.parcels.add(
         slot=bought.slot,
