@@ -19,7 +19,7 @@ import numpy as np
 
 import loyaltysim
 from loyaltysim.engine.model import LoyaltyModel
-from loyaltysim.experiment.orders import CHUNK_DAYS, OrderWriter
+from loyaltysim.experiment.orders import OrderWriter, run_model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,13 +29,7 @@ def one_run(scenario, log: bool, folder: Path) -> tuple[float, int]:
     start = time.process_time()
     model = LoyaltyModel(scenario, rng=np.random.default_rng(1), log_orders=log)
     writer = OrderWriter(folder / "orders.parquet", "base", 0) if log else None
-    days = scenario.run.warmup_days + scenario.run.days
-    for day in range(days):
-        model.step()
-        if writer is not None and (day + 1) % CHUNK_DAYS == 0:
-            writer.write(model)
-    if writer is not None:
-        writer.close(model)
+    run_model(model, scenario.run.warmup_days + scenario.run.days, writer)
     rows = 0
     if log:
         import pyarrow.parquet as pq

@@ -8,6 +8,7 @@ input with exit status 2.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -22,3 +23,14 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="override a value, e.g. --set shops.alpha.price=90 (repeatable)",
     )
+
+
+def write_or_print(text: str, out: Path | None, note: str) -> None:
+    """``text`` to stdout, or atomically into ``out`` with the one-line ``note`` on stdout."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from loyaltysim.experiment.store import write_atomic
+
+    write_atomic(out, text)
+    print(note)

@@ -11,10 +11,11 @@ run's last recorded day, so customers who went quiet at the end count as such.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
+
+from loyaltysim.cli.common import write_or_print
 
 NAME = "export"
 HELP = "export a run's orders for CLV tools (rfm: lifetimes' and PyMC-Marketing's layout)"
@@ -87,7 +88,6 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     """Write the RFM summary as CSV."""
     from loyaltysim.analysis.rfm import rfm_summary
     from loyaltysim.experiment.folder import read_scenario
-    from loyaltysim.experiment.store import write_atomic
     from loyaltysim.scenario.problems import UserError
 
     orders = _one_run(run_orders(args.folder), args.variant, args.replication, args.folder)
@@ -98,9 +98,5 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     text = summary.to_csv()
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(args.out, text)
-        print(f"RFM summary: {args.out} ({len(summary)} customers)")
+    write_or_print(text, args.out, f"RFM summary: {args.out} ({len(summary)} customers)")
     return 0

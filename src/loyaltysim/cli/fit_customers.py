@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 from pathlib import Path
+
+from loyaltysim.cli.common import write_or_print
 
 NAME = "fit-customers"
 HELP = "fit BG/NBD and Gamma-Gamma to an order log and write a scenario segment's keys"
@@ -67,14 +68,10 @@ def execute(args: argparse.Namespace, argv: list[str]) -> int:
     """Read, fit, write the keys."""
     from loyaltysim.analysis.fit_customers import fit_customers, segment_toml
     from loyaltysim.analysis.order_log import read_order_log
-    from loyaltysim.experiment.store import write_atomic
 
     log = read_order_log(args.orders, args.id, args.date, args.amount, args.date_format)
     fit = fit_customers(log, args.end)
     text = segment_toml(fit, args.segment, args.orders.name)
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(args.out, text)
-        print(f"Segment {args.segment}: {args.out} (from {fit.customers} customers)")
+    note = f"Segment {args.segment}: {args.out} (from {fit.customers} customers)"
+    write_or_print(text, args.out, note)
     return 0

@@ -61,6 +61,16 @@ class OrderWriter:
         os.replace(self.tmp, self.path)
 
 
+def run_model(model: LoyaltyModel, days: int, writer: OrderWriter | None = None) -> None:
+    """Step ``model`` for ``days`` days; with a ``writer``, its log goes out in chunks."""
+    for day in range(days):
+        model.step()
+        if writer is not None and (day + 1) % CHUNK_DAYS == 0:
+            writer.write(model)
+    if writer is not None:
+        writer.close(model)
+
+
 #: The columns of ``orders.parquet`` (shops, outcomes and variants dictionary-encoded).
 SCHEMA = pa.schema(
     [

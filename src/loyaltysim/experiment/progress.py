@@ -24,10 +24,16 @@ from typing import TextIO
 INTERVAL = 0.5
 
 
-def clock_text(seconds: float) -> str:
-    """``75`` -> ``"1:15"``, ``3725`` -> ``"1:02:05"``."""
+def hours_minutes_seconds(seconds: float) -> tuple[int, int, int]:
+    """``3725`` -> ``(1, 2, 5)``: whole hours, minutes and (rounded) seconds."""
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
+    return hours, minutes, secs
+
+
+def clock_text(seconds: float) -> str:
+    """``75`` -> ``"1:15"``, ``3725`` -> ``"1:02:05"``."""
+    hours, minutes, secs = hours_minutes_seconds(seconds)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 

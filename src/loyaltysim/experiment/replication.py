@@ -14,7 +14,7 @@ from loyaltysim.engine.agents import Shop
 from loyaltysim.engine.figures import PerRun
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.records import customer_records
-from loyaltysim.experiment.orders import CHUNK_DAYS, OrderWriter
+from loyaltysim.experiment.orders import OrderWriter, run_model
 from loyaltysim.experiment.seeds import replication_seed
 from loyaltysim.scenario import Scenario, variant_of
 
@@ -44,12 +44,7 @@ def simulate(
     seed = replication_seed(scenario.run.seed, replication)
     model = LoyaltyModel(config, rng=np.random.default_rng(seed), log_orders=orders is not None)
     writer = None if orders is None else OrderWriter(orders, variant, replication)
-    for day in range(config.run.warmup_days + config.run.days):
-        model.step()
-        if writer is not None and (day + 1) % CHUNK_DAYS == 0:
-            writer.write(model)
-    if writer is not None:
-        writer.close(model)
+    run_model(model, config.run.warmup_days + config.run.days, writer)
     timeseries = model.datacollector.get_agenttype_vars_dataframe(Shop).reset_index(drop=True)
     records = customer_records(
         model.state,

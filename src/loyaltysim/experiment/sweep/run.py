@@ -28,7 +28,7 @@ from loyaltysim.experiment.checks import sweep_design
 from loyaltysim.experiment.executor import run_tasks
 from loyaltysim.experiment.lock import FolderLock
 from loyaltysim.experiment.main_module import workers_skip_main
-from loyaltysim.experiment.progress import Progress
+from loyaltysim.experiment.progress import Progress, hours_minutes_seconds
 from loyaltysim.experiment.provenance import environment, iso
 from loyaltysim.experiment.resources import check_fits, estimate_sweep_run
 from loyaltysim.experiment.store import write_atomic
@@ -103,8 +103,7 @@ class SweepResult:
 
 
 def _duration(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
+    hours, minutes, secs = hours_minutes_seconds(seconds)
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
