@@ -27,7 +27,7 @@ run: $(VENV)/.installed
 	$(BIN)/loyaltysim run $(SCENARIO) --out $(OUT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks scripts notebooks
+	$(BIN)/ruff check src tests benchmarks scripts notebooks validation
 	scripts/ensure-browser
 	$(BIN)/python -m pytest
 
