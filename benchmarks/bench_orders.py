@@ -1,66 +1,81 @@
-"""What the transaction log costs: CPU time of a run with and without ``orders.parquet``.
+"""What the transaction log costs: CPU time and peak memory with and without ``orders.parquet``.
 
-Runs the baseline at ``--customers`` for ``--days`` recorded days (plus its warm-up), with
-the order log off and on (written in chunks to a temporary parquet file as
-``loyaltysim run`` does), alternating ``--repeat`` times in one process so both see the same
-machine load, and prints the CPU seconds of each and their ratio::
+Runs the baseline at ``--customers`` and ``--shops`` (extra shops as in ``bench_step.py``) for
+``--days`` recorded days (no warm-up, as there), with the order log off and on
+(written in chunks to a temporary parquet file as ``loyaltysim run`` does). Each run is a
+fresh subprocess, so its peak resident set (``VmHWM``) is its own; the runs alternate
+``--repeat`` times so both settings see the same machine load. Prints the CPU seconds and
+peak MiB of each and their ratios::
 
     python benchmarks/bench_orders.py --customers 100000 --days 365
+    python benchmarks/bench_orders.py --customers 1000000 --shops 10 --days 365 --repeat 1
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-import loyaltysim
-from loyaltysim.engine.model import LoyaltyModel
-from loyaltysim.experiment.orders import OrderWriter, run_model
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def one_run(scenario, log: bool, folder: Path) -> tuple[float, int]:
-    """CPU seconds of building and running one model, and the orders it logged."""
-    start = time.process_time()
-    model = LoyaltyModel(scenario, rng=np.random.default_rng(1), log_orders=log)
-    writer = OrderWriter(folder / "orders.parquet", "base", 0) if log else None
-    run_model(model, scenario.run.warmup_days + scenario.run.days, writer)
-    rows = 0
-    if log:
-        import pyarrow.parquet as pq
+def one_run(customers: int, shops: int, days: int, log: bool) -> dict[str, float]:
+    """Build and run one model in this process; CPU seconds, orders logged, peak MiB."""
+    import numpy as np
+    import pyarrow.parquet as pq
 
-        rows = pq.ParquetFile(folder / "orders.parquet").metadata.num_rows
-    return time.process_time() - start, rows
+    from bench_step import BASELINE, bench_scenario
+    from loyaltysim.engine.model import LoyaltyModel
+    from loyaltysim.experiment.orders import OrderWriter, run_model
+
+    scenario = bench_scenario(BASELINE, customers, shops, days)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "orders.parquet"
+        start = time.process_time()
+        model = LoyaltyModel(scenario, rng=np.random.default_rng(1), log_orders=log)
+        writer = OrderWriter(path, "base", 0) if log else None
+        run_model(model, scenario.run.warmup_days + scenario.run.days, writer)
+        cpu = time.process_time() - start
+        rows = pq.ParquetFile(path).metadata.num_rows if log else 0
+    with open("/proc/self/status") as status:
+        peak_kib = int(next(line for line in status if line.startswith("VmHWM")).split()[1])
+    return {"cpu": cpu, "rows": rows, "peak_mib": peak_kib / 1024}
 
 
 def main() -> None:
-    """Measure and print."""
+    """Measure in subprocesses and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--shops", type=int, default=3)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--worker", choices=["on", "off"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    scenario = loyaltysim.load_scenario(
-        ROOT / "scenarios" / "baseline.toml",
-        overrides=[f"market.customers={args.customers}", f"run.days={args.days}"],
-    )
-    times: dict[bool, list[float]] = {False: [], True: []}
-    rows = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(args.repeat):
-            for log in (False, True):
-                seconds, n = one_run(scenario, log, Path(tmp))
-                times[log].append(seconds)
-                rows = max(rows, n)
-    off, on = min(times[False]), min(times[True])
+    if args.worker:
+        result = one_run(args.customers, args.shops, args.days, args.worker == "on")
+        print(json.dumps(result))
+        return
+    runs: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
+    for _ in range(args.repeat):
+        for log in ("off", "on"):
+            command = [sys.executable, __file__, "--worker", log]
+            command += ["--customers", str(args.customers), "--shops", str(args.shops)]
+            command += ["--days", str(args.days)]
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            runs[log].append(json.loads(out.splitlines()[-1]))
+    cpu = {k: min(r["cpu"] for r in v) for k, v in runs.items()}
+    peak = {k: max(r["peak_mib"] for r in v) for k, v in runs.items()}
+    rows = max(r["rows"] for r in runs["on"])
     print(
-        f"{args.customers:,} customers x {args.days} days (+ warm-up), CPU seconds (min of "
-        f"{args.repeat}): log off {off:.1f}, log on {on:.1f}, ratio {on / off:.3f}; "
+        f"{args.customers:,} customers x {args.shops} shops x {args.days} days, "
+        f"min of {args.repeat}: CPU s log off {cpu['off']:.1f}, on {cpu['on']:.1f}, ratio "
+        f"{cpu['on'] / cpu['off']:.3f}; peak MiB off {peak['off']:,.0f}, on {peak['on']:,.0f}; "
         f"{rows:,} orders logged"
     )
 

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 CHUNK_DAYS = 28
 #: The file name in a result folder.
 ORDERS_FILE = "orders.parquet"
+#: Parquet dictionary encoding only for the name columns: trying it on the numbers too (the
+#: default) made writing the log 2.4 times slower for a file 10% smaller.
+ENCODING = {"use_dictionary": ["variant", "shop", "outcome"]}
 
 
 class OrderWriter:
@@ -47,7 +50,7 @@ class OrderWriter:
             return
         if self.writer is None:
             self.tmp.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = pq.ParquetWriter(self.tmp, SCHEMA)
+            self.writer = pq.ParquetWriter(self.tmp, SCHEMA, **ENCODING)
         self.writer.write_table(table)
 
     def close(self, model: LoyaltyModel) -> None:
@@ -56,7 +59,7 @@ class OrderWriter:
         model.order_log.record(model.parcels.pop_all())
         self.write(model)
         if self.writer is None:  # no order at all: an empty part
-            self.writer = pq.ParquetWriter(self.tmp, SCHEMA)
+            self.writer = pq.ParquetWriter(self.tmp, SCHEMA, **ENCODING)
         self.writer.close()
         os.replace(self.tmp, self.path)
 
@@ -138,7 +141,7 @@ def merge(parts: list[Path], dest: Path) -> None:
             for group in range(source.num_row_groups):
                 table = source.read_row_group(group)
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema)
+                    writer = pq.ParquetWriter(tmp, table.schema, **ENCODING)
                 writer.write_table(table)
     finally:
         if writer is not None:
