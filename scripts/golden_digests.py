@@ -38,16 +38,38 @@ FULL = {"run.replications": 2}
 TABLES = ("timeseries", "replications", "summary", "retention", "customers")
 
 
-def table_digest(frame) -> str:
-    """sha256 of a table's columns, dtypes and values, floats at full (repr) precision."""
+def table_digest(frame) -> dict[str, str]:
+    """sha256 of each column of a table (dtype and values, floats at full repr precision).
+
+    One digest per column, so a change that only adds a column shows as that column alone
+    and every existing column is still checked bit for bit.
+    """
     if frame is None:
-        return "none"
-    text = "|".join(f"{c}:{t}" for c, t in frame.dtypes.items()) + "\n"
-    text += frame.to_csv(index=False, lineterminator="\n")
-    return hashlib.sha256(text.encode()).hexdigest()
+        return {}
+    return {
+        str(column): hashlib.sha256(
+            f"{dtype}\n{frame[column].to_csv(index=False, lineterminator=chr(10))}".encode()
+        ).hexdigest()
+        for column, dtype in frame.dtypes.items()
+    }
 
 
-def digests_of(path: Path, overrides: dict[str, object]) -> dict[str, str]:
+def differences(golden: dict[str, dict[str, str]], current: dict[str, dict[str, str]]) -> list[str]:
+    """What differs between two cases' digests, table by table and column by column."""
+    out = []
+    for table in sorted(set(golden) | set(current)):
+        old, new = golden.get(table, {}), current.get(table, {})
+        for column in sorted(set(old) | set(new)):
+            if column not in old:
+                out.append(f"{table}.{column}: new column")
+            elif column not in new:
+                out.append(f"{table}.{column}: column gone")
+            elif old[column] != new[column]:
+                out.append(f"{table}.{column}: values changed")
+    return out
+
+
+def digests_of(path: Path, overrides: dict[str, object]) -> dict[str, dict[str, str]]:
     """Run one scenario (no result folder) and hash every table of its result."""
     scenario = loyaltysim.load_scenario(path, overrides=[f"{k}={v}" for k, v in overrides.items()])
     result = loyaltysim.run(scenario)
@@ -61,7 +83,7 @@ def cases() -> dict[str, tuple[Path, dict[str, object]]]:
     return out
 
 
-def compute(names: list[str] | None = None) -> dict[str, dict[str, str]]:
+def compute(names: list[str] | None = None) -> dict[str, dict[str, dict[str, str]]]:
     """The digests of the named cases (all of them by default)."""
     chosen = cases()
     if names is not None:
@@ -82,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     golden = json.loads(GOLDEN.read_text())
     changed = [n for n in current if golden.get(n) != current[n]]
     for name in changed:
-        print(f"changed: {name}")
+        for line in differences(golden.get(name, {}), current[name]):
+            print(f"changed: {name}: {line}")
     print(f"{len(current) - len(changed)}/{len(current)} cases unchanged")
     return 1 if changed else 0
 

@@ -29,4 +29,16 @@ def test_every_scenario_has_a_golden_case():
 
 @pytest.mark.parametrize("case", sorted(golden_digests.cases()))
 def test_outputs_are_bit_identical(case):
-    assert golden_digests.compute([case])[case] == GOLDEN[case]
+    current = golden_digests.compute([case])[case]
+    assert not golden_digests.differences(GOLDEN[case], current)
+
+
+def test_differences_name_each_column():
+    old = {"customers": {"a": "1", "b": "2"}, "summary": {"x": "9"}}
+    new = {"customers": {"a": "1", "b": "3", "c": "4"}, "summary": {}}
+    assert golden_digests.differences(old, new) == [
+        "customers.b: values changed",
+        "customers.c: new column",
+        "summary.x: column gone",
+    ]
+    assert golden_digests.differences(old, old) == []
