@@ -5,6 +5,7 @@ import pytest
 
 from loyaltysim import run
 from loyaltysim.engine.model import LoyaltyModel
+from loyaltysim.engine.records import customer_records
 from loyaltysim.experiment.orders import read_orders
 from loyaltysim.scenario import load_scenario, validate
 
@@ -135,3 +136,41 @@ def test_orders_can_be_switched_off(small_scenario_file, tmp_path):
     assert not (tmp_path / "out" / "orders.parquet").exists()
     with pytest.raises(FileNotFoundError):
         read_orders(tmp_path / "out")
+
+
+def test_members_orders_and_records_carry_tier_and_points(small_scenario_file):
+    # everyone who buys at "dear" joins; a point per unit of goods, rewards out of reach, so
+    # a member's points after an order are the goods of its orders so far
+    scenario = load_scenario(
+        small_scenario_file,
+        overrides=[
+            "shops.dear.strategies.membership.join_share=1.0",
+            "shops.dear.strategies.membership.reward_points=1e9",
+            "shops.dear.strategies.membership.tiers="
+            '[{name="basic", spend=0.0}, {name="vip", spend=150.0, discount=0.0}]',
+        ],
+    )
+    model, log, _ = logged_run(scenario, 60)
+    dear, cheap = log[log.shop == "dear"], log[log.shop == "cheap"]
+    assert list(log.tier.cat.categories) == ["basic", "vip"]
+    assert cheap.tier.isna().all() and cheap.points.isna().all()
+    assert dear.tier.notna().all()
+    dear = dear.sort_values(["customer", "day"])
+    np.testing.assert_allclose(dear.points, dear.groupby("customer").goods.cumsum())
+    # the tier follows the spend: vip from 150 of goods on
+    np.testing.assert_array_equal(dear.tier == "vip", dear.points >= 150.0)
+    records = customer_records(
+        model.state,
+        model.departed,
+        list(scenario.shops),
+        model.segments.names,
+        model.regions,
+        model.standings.of,
+        model.standings.labels,
+    )
+    # the records keep the standing at the end, or when a customer left (before forgetting)
+    at_dear = records[records.shop == "dear"].set_index("customer")
+    last = dear.groupby("customer").points.last()
+    assert records.left.notna().any()
+    np.testing.assert_allclose(at_dear.points.loc[last.index], last)
+    assert records[records.shop == "cheap"].points.isna().all()

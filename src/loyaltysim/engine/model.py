@@ -36,6 +36,7 @@ from loyaltysim.engine.phases.market import arrive
 from loyaltysim.engine.records import DepartedLog
 from loyaltysim.engine.rules import Rules
 from loyaltysim.engine.schedule import EventSchedule
+from loyaltysim.engine.standing import Standings
 from loyaltysim.engine.state import CustomerState
 from loyaltysim.engine.totals import ShopTotals
 from loyaltysim.mechanisms import awareness, choice, delivery, population
@@ -101,6 +102,7 @@ class LoyaltyModel(mesa.Model):
                 config = getattr(shop.strategies, cls.key)
                 if config is not None:
                     self.strategies.append(cls(context, s, config))
+        self.standings = Standings(self.strategies, self.n_shops)
         self.base_params = ShopArrays.from_scenario(scenario)
         for strategy in self.strategies:
             self.base_params = strategy.adjust(self.base_params)
@@ -123,7 +125,9 @@ class LoyaltyModel(mesa.Model):
         self.ratings = RatingBoard(self.n_shops, exp.rating_prior_mean, exp.rating_prior_weight)
         fields = delivery.PARCEL_FIELDS | (delivery.ORDER_FIELDS if log_orders else {})
         self.parcels = delivery.ParcelQueue(fields)
-        self.order_log = OrderLog(list(scenario.shops)) if log_orders else None
+        self.order_log = (
+            OrderLog(list(scenario.shops), self.standings.labels) if log_orders else None
+        )
         self.ledger = DailyLedger(self.n_shops)
         self.shops = [
             Shop(self, i, name, cfg) for i, (name, cfg) in enumerate(scenario.shops.items())

@@ -79,18 +79,21 @@ class Mutators:
         self._next_uid += rows.shape[0]
         self.totals.add_rows(state, rows, +1)
 
-    def leave(self, slots: np.ndarray, day: int) -> np.ndarray:
+    def leave(
+        self, slots: np.ndarray, day: int, standing: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
         """Customers leave the market; return the shop of every tie this ends (for churn).
 
         A tie ends if the customer had ordered from the shop and not dropped it; its churn
-        day is today unless it was lost before. The record is logged before the slot is freed.
+        day is today unless it was lost before. The record is logged before the slot is freed,
+        with the leavers' ``standing`` at each shop (``Standings.of``) if given.
         """
         state = self.state
         tied = (state.last_order_day[slots] != NEVER) & ~state.dropped[slots]
         open_ = state.churn_day[slots] == NEVER
         with self._open("churn_day"):
             state.churn_day[slots] = np.where(tied & open_, day, state.churn_day[slots])
-        self.departed.add(state, slots, day)
+        self.departed.add(state, slots, day, standing)
         self.totals.add_rows(state, slots, -1)
         with self._open("active"):
             state.active[slots] = False

@@ -21,8 +21,9 @@ OUTCOMES = [o.name.lower() for o in sorted(Outcome, key=lambda o: o.value)]
 class OrderLog:
     """Orders of one model, buffered as arrays until taken."""
 
-    def __init__(self, shop_names: list[str]) -> None:
+    def __init__(self, shop_names: list[str], tier_names: list[str] | None = None) -> None:
         self.shop_names = list(shop_names)
+        self.tier_names = list(tier_names or [])
         self.chunks: list[dict[str, np.ndarray]] = []
 
     def __len__(self) -> int:
@@ -53,6 +54,8 @@ class OrderLog:
                 "discount": parcels["discount"],
                 "outcome": parcels["outcome"],
                 "delay": parcels["delay"],
+                "tier": parcels["tier"],
+                "points": parcels["points"],
                 "complaint": unknown if complained is None else complained.astype(np.int8),
                 "resolved": unknown if resolved is None else resolved.astype(np.int8),
             }
@@ -61,7 +64,8 @@ class OrderLog:
     def take_arrays(self) -> dict[str, np.ndarray]:
         """The rows logged so far as raw arrays, in the order they completed (log emptied).
 
-        Shops and outcomes are codes; an unknown complaint or resolution is -1.
+        Shops, outcomes and tiers are codes; an unknown complaint or resolution is -1, and
+        so is the tier of an order by a non-member (its points are NaN).
         """
         if not self.chunks:
             return {}
@@ -79,6 +83,7 @@ class OrderLog:
         frame = pd.DataFrame(data)
         frame["shop"] = pd.Categorical.from_codes(frame["shop"], self.shop_names)
         frame["outcome"] = pd.Categorical.from_codes(frame["outcome"], OUTCOMES)
+        frame["tier"] = pd.Categorical.from_codes(frame["tier"], self.tier_names)
         for flag in ("complaint", "resolved"):
             values = frame[flag].to_numpy()
             frame[flag] = pd.array(np.where(values < 0, None, values == 1), dtype="boolean")
@@ -96,6 +101,8 @@ ORDER_COLUMNS = {
     "discount": "float64",
     "outcome": "category",
     "delay": "int32",
+    "tier": "category",
+    "points": "float64",
     "complaint": "boolean",
     "resolved": "boolean",
 }

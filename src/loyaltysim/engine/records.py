@@ -8,6 +8,8 @@ knew or bought from) and feeds retention, repurchase and lifetime-value figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -43,8 +45,22 @@ CUSTOMER_FIELDS = (
 )
 
 
-def _pairs(state: CustomerState, slots: np.ndarray, left: int | None) -> dict[str, np.ndarray]:
-    """Rows (customer x shop) of ``slots`` where the customer knew or bought from the shop."""
+#: Per customer x shop columns a membership programme reports (``engine/standing``): the
+#: tier code (-1: not a member) and points (NaN).
+STANDING_FIELDS = ("tier", "points")
+
+
+def _pairs(
+    state: CustomerState,
+    slots: np.ndarray,
+    left: int | None,
+    standing: dict[str, np.ndarray] | None,
+) -> dict[str, np.ndarray]:
+    """Rows (customer x shop) of ``slots`` where the customer knew or bought from the shop.
+
+    ``standing`` holds the ``(slots, shops)`` arrays of ``STANDING_FIELDS`` (None: no
+    programme anywhere).
+    """
     known = state.aware[slots] | state.dropped[slots] | (state.last_order_day[slots] != NEVER)
     rows, shop = np.nonzero(known)
     slot = slots[rows]
@@ -54,6 +70,11 @@ def _pairs(state: CustomerState, slots: np.ndarray, left: int | None) -> dict[st
     out["left"] = np.full(slot.shape[0], NEVER if left is None else left, np.int32)
     for name in PAIR_FIELDS:
         out[name] = getattr(state, name)[slot, shop]
+    out["tier"] = np.full(slot.shape[0], -1, np.int16)
+    out["points"] = np.full(slot.shape[0], np.nan)
+    if standing is not None:
+        for name in STANDING_FIELDS:
+            out[name] = standing[name][rows, shop]
     return out
 
 
@@ -64,9 +85,15 @@ class DepartedLog:
         self.shops = shops
         self.chunks: list[dict[str, np.ndarray]] = []
 
-    def add(self, state: CustomerState, slots: np.ndarray, day: int) -> None:
+    def add(
+        self,
+        state: CustomerState,
+        slots: np.ndarray,
+        day: int,
+        standing: dict[str, np.ndarray] | None = None,
+    ) -> None:
         """Copy the records of customers in ``slots``, who leave on ``day``."""
-        self.chunks.append(_pairs(state, slots, day))
+        self.chunks.append(_pairs(state, slots, day, standing))
 
 
 def customer_records(
@@ -75,9 +102,17 @@ def customer_records(
     shop_names: list[str],
     segment_names: list[str],
     region_names: list[str],
+    standing: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None,
+    tier_names: list[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per customer and shop it knew or bought from; ``left`` is NaN if still here."""
-    chunks = [*departed.chunks, _pairs(state, np.flatnonzero(state.active), None)]
+    """One row per customer and shop it knew or bought from; ``left`` is NaN if still here.
+
+    ``standing`` gives the active customers' tiers and points (``Standings.of``), whose
+    tier codes index ``tier_names``.
+    """
+    active = np.flatnonzero(state.active)
+    here = None if standing is None else standing(active)
+    chunks = [*departed.chunks, _pairs(state, active, None, here)]
     data = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[-1]}
     frame = pd.DataFrame(data)
     frame = frame.rename(columns={"uid": "customer"})
@@ -87,6 +122,7 @@ def customer_records(
     main = frame["main_shop"].to_numpy()
     frame["main_shop"] = pd.Categorical.from_codes(np.where(main < 0, -1, main), shop_names)
     frame["is_main_shop"] = main == frame["shop"].cat.codes.to_numpy()
+    frame["tier"] = pd.Categorical.from_codes(frame["tier"], tier_names or [])
     for col in ("first_order_day", "last_order_day", "churn_day", "left"):
         values = frame[col].to_numpy()
         frame[col] = pd.array(np.where(values == NEVER, None, values), dtype="Int32")
@@ -105,5 +141,6 @@ def customer_records(
         "shop",
         "is_main_shop",
         *PAIR_FIELDS,
+        *STANDING_FIELDS,
     ]
     return frame[order].sort_values(["customer", "shop"], kind="stable").reset_index(drop=True)

@@ -52,6 +52,8 @@ def simulate(
         model.shop_params.names,
         model.segments.names,
         model.regions,
+        model.standings.of,
+        model.standings.labels,
     )
     end_day = config.run.days - 1
     horizon = min(365, end_day)

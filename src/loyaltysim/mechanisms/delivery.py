@@ -93,6 +93,8 @@ ORDER_FIELDS: dict[str, type] = {
     "fee": np.float64,
     "quantity": np.float64,
     "discount": np.float64,
+    "tier": np.int16,
+    "points": np.float64,
 }
 
 

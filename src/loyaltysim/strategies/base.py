@@ -217,6 +217,16 @@ class Strategy:
     def forget(self, slots: np.ndarray) -> None:
         """Customers in ``slots`` left the market; clear what is kept about them."""
 
+    def standing(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Tier (an index into ``tier_names``, -1: none) and points of ``slots``.
+
+        None: the lever has no such thing. The records and the order log show them.
+        """
+        return None
+
+    #: Names of the tiers ``standing`` indexes.
+    tier_names: tuple[str, ...] = ()
+
     # helpers for subclasses -------------------------------------------------------------
     def pay(self, amount: float | np.ndarray) -> None:
         """Book an outlay of this strategy in the shop's ``strategy_cost``."""

@@ -103,6 +103,7 @@ class Membership(Strategy):
         self.faster = np.array([t.faster_dispatch_days for t in tiers])
         self.gift = np.array([t.birthday_gift for t in tiers])
         self.reward = config.reward_points * config.point_value
+        self.tier_names = tuple(t.name for t in tiers)
 
     def progress(self, slots: np.ndarray) -> np.ndarray:
         """Share of the next reward a customer has earned (0 for non-members)."""
@@ -165,6 +166,11 @@ class Membership(Strategy):
             self.pay(self.gift[self.tier[gifted]])
             self.nudge(gifted, satisfaction=cfg.gift_effect, trust=0.0)
         self.pay(cfg.cost_per_member_day * members.size)
+
+    def standing(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Members' tier and points; -1 and NaN for customers who are not members."""
+        member = self.member[slots]
+        return np.where(member, self.tier[slots], -1), np.where(member, self.points[slots], np.nan)
 
     def forget(self, slots: np.ndarray) -> None:
         """Leavers lose membership, points and tier."""

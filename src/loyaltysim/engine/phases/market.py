@@ -103,7 +103,8 @@ def arrive(model: LoyaltyModel, rows: np.ndarray, initial: bool = False) -> None
 
 def _leave(model: LoyaltyModel, slots: np.ndarray) -> None:
     """Customers leave the market: their ties to shops end, their slots are freed."""
-    model.ledger.add("churned", model.mutate.leave(slots, model.day))
+    standing = model.standings.of(slots)  # before the strategies forget them
+    model.ledger.add("churned", model.mutate.leave(slots, model.day, standing))
     for strategy in model.strategies:
         strategy.forget(slots)
     model.dismiss_agents(slots)

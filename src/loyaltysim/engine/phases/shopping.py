@@ -222,6 +222,7 @@ def _send(
             "fee": bought.fee,
             "quantity": bought.quantity,
             "discount": discount,
+            **model.standings.at(bought.slot, shop),  # after the purchase's points
         }
     model.parcels.add(
         slot=bought.slot,
