@@ -118,7 +118,9 @@ class CalibrationSeries(Strict):
     unit (recorded day 0, 1, ... or week 1, 2, ..., week ``w`` being days ``7w - 7`` to
     ``7w - 1``), ``column`` the observed values. Its points are compared with the run's
     figure per day or week (summed over the period for a count or money figure, its value on
-    the period's last day for a level), cumulated from day 0 if ``cumulative``.
+    the period's last day for a level), cumulated from day 0 if ``cumulative``. With
+    ``cohort_weeks`` the orders counted are those of one cohort of new customers, per
+    member of the cohort, read from the run's transaction log.
     """
 
     file: str = Field(description="CSV file, relative to the scenario file.")
@@ -128,6 +130,14 @@ class CalibrationSeries(Strict):
     column: str = Field(min_length=1, description="The column of observed values.")
     cumulative: bool = Field(
         False, description="Compare running totals from day 0 (count and money figures)."
+    )
+    cohort_weeks: int | None = Field(
+        None,
+        ge=1,
+        le=520,
+        description="Follow only the cohort whose first order (at the shop; for the market, "
+        "anywhere) falls in recorded weeks 1 to cohort_weeks, per member of the cohort, as in "
+        "Fader, Hardie & Lee's CDNOW cohort; figures orders and repeat_orders only.",
     )
     error: Literal["scaled", "relative"] = Field(
         "scaled",

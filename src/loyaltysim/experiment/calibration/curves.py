@@ -14,6 +14,14 @@ week 1 is the first recorded week. Market curves exist for flows that add up ove
 (orders, first orders, revenue...), since a customer can be a customer of several shops.
 ``repeat_orders`` is one more flow: orders minus first orders (``new_customers``), the
 "repeat transactions" of the customer-base literature.
+
+A *cohort* curve (``cohort_weeks``) follows the orders of the customers whose first order
+(at the shop; for the market, anywhere) falls in recorded weeks ``1 .. cohort_weeks``, read
+from the run's transaction log: Fader, Hardie & Lee's (2005) weekly cumulative repeat
+transactions of CDNOW's first-quarter cohort is such a curve. A customer whose first order
+fell in the warm-up is not new, so not in the cohort. Its values are per member of the
+cohort (mean orders per customer), so an observed curve of a customer base of any size can
+be compared with a simulated market of another.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ from loyaltysim.experiment.sweep.outputs import MARKET
 REPEAT_ORDERS = "repeat_orders"
 #: Days in a week.
 WEEK = 7
+#: The figures a cohort curve can follow.
+COHORT_FIGURES = ("orders", REPEAT_ORDERS)
 
 Period = Literal["day", "week"]
 
@@ -75,6 +85,7 @@ class Curve:
         period: ``day`` or ``week``.
         cumulative: Running totals from day 0 (flows only).
         times: The periods of the observed points, in the CSV's order.
+        cohort_weeks: Only the orders of the customers new in weeks ``1 .. cohort_weeks``.
     """
 
     shop: str
@@ -82,6 +93,7 @@ class Curve:
     period: Period
     cumulative: bool
     times: tuple[int, ...]
+    cohort_weeks: int | None = None
 
 
 def daily_values(timeseries: pd.DataFrame, shop: str, figure: str, days: int) -> np.ndarray:
@@ -93,9 +105,35 @@ def daily_values(timeseries: pd.DataFrame, shop: str, figure: str, days: int) ->
     return per_day.reindex(range(days), fill_value=0.0).to_numpy()
 
 
-def curve_values(timeseries: pd.DataFrame, curve: Curve, days: int) -> np.ndarray:
-    """The run's value of ``curve`` at each of its times."""
-    daily = daily_values(timeseries, curve.shop, curve.figure, days)
+def cohort_daily_values(orders: pd.DataFrame, curve: Curve, days: int) -> np.ndarray:
+    """The cohort's orders (or repeat orders) per member on each recorded day ``0 .. days-1``.
+
+    ``orders`` is a transaction log (``customer``, ``shop``, ``day``; warm-up days negative).
+    A customer's first order is not a repeat; a second order on the same day (at another
+    shop, for the market) is.
+    """
+    assert curve.cohort_weeks is not None
+    rows = orders if curve.shop == MARKET else orders[orders["shop"] == curve.shop]
+    rows = rows.sort_values("day", kind="stable")
+    day = rows["day"].to_numpy()
+    first = rows.groupby("customer")["day"].transform("min").to_numpy()
+    keep = (first >= 0) & (first < WEEK * curve.cohort_weeks) & (day < days)
+    members = rows["customer"].to_numpy()[keep]
+    if curve.figure == REPEAT_ORDERS:
+        keep &= rows.duplicated("customer").to_numpy()
+    size = max(np.unique(members).shape[0], 1)
+    return np.bincount(day[keep], minlength=days).astype(np.float64) / size
+
+
+def curve_values(
+    timeseries: pd.DataFrame, curve: Curve, days: int, orders: pd.DataFrame | None = None
+) -> np.ndarray:
+    """The run's value of ``curve`` at each of its times (cohort curves read ``orders``)."""
+    if curve.cohort_weeks is None:
+        daily = daily_values(timeseries, curve.shop, curve.figure, days)
+    else:
+        assert orders is not None, "a cohort curve needs the run's transaction log"
+        daily = cohort_daily_values(orders, curve, days)
     times = np.asarray(curve.times, dtype=np.int64)
     ends = times if curve.period == "day" else WEEK * times - 1
     if not flow(curve.figure):

@@ -25,6 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from loyaltysim.experiment.calibration.curves import (
+    COHORT_FIGURES,
     Curve,
     curve_figures,
     first_time,
@@ -158,6 +159,10 @@ def _series_target(
         places.add((*where, "cumulative"), "cumulative = false for a level (a running total "
                    "only of counts and amounts)", f"true for {parsed.figure!r}")  # fmt: skip
         return None
+    if spec.cohort_weeks is not None and parsed.figure not in COHORT_FIGURES:
+        places.add((*where, "cohort_weeks"), f"a curve of {' or '.join(COHORT_FIGURES)} "
+                   "(a cohort is followed through its orders)", repr(parsed.figure))  # fmt: skip
+        return None
     path = folder / spec.file
     try:
         text = path.read_text(encoding="utf-8")
@@ -184,7 +189,9 @@ def _series_target(
                        "observed value, is 0)", "no scale")  # fmt: skip
             return None
         scales = np.full(observed.shape, scale)
-    curve = Curve(parsed.shop, parsed.figure, spec.time, spec.cumulative, tuple(times))
+    curve = Curve(
+        parsed.shop, parsed.figure, spec.time, spec.cumulative, tuple(times), spec.cohort_weeks
+    )
     return Target(name, parsed, observed, scales, spec.weight, curve, path.resolve())
 
 

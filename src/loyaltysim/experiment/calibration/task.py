@@ -8,8 +8,12 @@ numbers per observed point), never the whole time series.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from loyaltysim.experiment.calibration.curves import Curve, curve_values
 from loyaltysim.experiment.replication import simulate
@@ -38,11 +42,17 @@ def run_calibration_point(
     record: dict[str, Any] = {"point": point, "replication": replication}
     try:
         scenario = point_scenario(base, values)
-        result = simulate(scenario, "base", replication)
+        cohorts = any(c.cohort_weeks is not None for c in curves)
+        with tempfile.TemporaryDirectory(prefix="loyaltysim-cohort-") as tmp:
+            log = Path(tmp) / "orders.parquet"
+            result = simulate(scenario, "base", replication, orders=log if cohorts else None)
+            orders = pd.read_parquet(log, columns=["customer", "shop", "day"]) if cohorts else None
         figures = result.figures.drop(columns=["variant", "replication"])
         record["figures"] = {column: figures[column].tolist() for column in figures.columns}
         days = scenario.run.days
-        record["curves"] = [curve_values(result.timeseries, c, days).tolist() for c in curves]
+        record["curves"] = [
+            curve_values(result.timeseries, c, days, orders).tolist() for c in curves
+        ]
         record["ok"] = True
     except Exception as exc:  # reported by the calibration, with the parameter values
         record["ok"] = False
