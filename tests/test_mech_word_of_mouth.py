@@ -244,3 +244,32 @@ def test_shock_victims_decry_as_after_the_worst_experience(monkeypatch, curve):
     np.testing.assert_array_equal(talker, [0, 1])
     np.testing.assert_array_equal(shop, [ALPHA, ALPHA])
     assert not positive.any()
+
+
+# --------------------------------------------------------------------------- the keys
+@pytest.mark.parametrize(
+    ("experience", "path"),
+    [
+        ({"negative_threshold": 0.6, "positive_threshold": 0.5}, "experience"),
+        ({"talk_curvature": 11.0}, "experience.talk_curvature"),
+        ({"talk_curvature": -1.0}, "experience.talk_curvature"),
+        ({"talk_base": 1.5}, "experience.talk_base"),
+    ],
+)
+def test_bad_talk_keys_are_located_problems(experience, path):
+    from loyaltysim.scenario.problems import ScenarioError
+    from strategy_helpers import tiny_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        tiny_scenario(experience=experience)
+    (problem,) = caught.value.problems
+    assert problem.path == path, str(caught.value)
+
+
+def test_equal_thresholds_are_a_u_and_fill_the_talk_record():
+    from loyaltysim.engine.rules import Rules
+    from strategy_helpers import tiny_scenario
+
+    experience = {"positive_threshold": 0.5, "negative_threshold": 0.5, "talk_curvature": 2.0}
+    talk = Rules.of(tiny_scenario(experience=experience).experience).talk
+    assert talk == Talk(0.5, 0.5, 0.1, 0.3, talk_base=0.0, talk_curvature=2.0)
