@@ -17,8 +17,8 @@ shops, besides advertising). Praise closes a share ``positive_influence`` of the
 the listener's trust and expectation and 1; criticism removes a share ``negative_influence``.
 Several messages on one day compound. In a well-mixed population a talker reaches
 ``Poisson(mean_degree)`` uniformly random customers instead of network neighbours, which makes
-the one-shop, no-churn limit the Bass (1969) diffusion model with imitation rate
-``q = positive_propensity * mean_degree * tie_strength`` per day of buying.
+the one-shop, no-churn limit of the step rule the Bass (1969) diffusion model with imitation
+rate ``q = positive_propensity * mean_degree * tie_strength`` per day of buying.
 
 All of it is sparse: only the day's talkers are touched (``gather_neighbours``), never the
 whole population.
@@ -100,9 +100,10 @@ def talk_probability(experience: np.ndarray, talk: Talk) -> tuple[np.ndarray, np
 def _rise(distance: np.ndarray, span: float, extreme: float, talk: Talk) -> np.ndarray:
     """``talk_base`` at distance 0 rising to ``extreme`` at ``span``, as a power of the share.
 
-    With curvature 0 this is ``extreme`` exactly (``0 + extreme * 1.0``), the step rule's
-    float, so the step draws the same talkers as it always did. A zero span (a threshold at
-    the end of the scale) leaves only the end itself, which gets ``extreme``.
+    With curvature 0 and base 0 (the defaults) this is ``extreme`` exactly (``0 + extreme *
+    1.0``), the step rule's float, so the step draws the same talkers as it always did. A
+    zero span (a threshold at the end of the scale) leaves only the end, which gets
+    ``extreme``.
     """
     share = np.clip(distance / span, 0.0, 1.0) if span > 0.0 else np.ones_like(distance)
     return talk.talk_base + (extreme - talk.talk_base) * share**talk.talk_curvature
