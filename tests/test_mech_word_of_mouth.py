@@ -12,6 +12,7 @@ from loyaltysim.mechanisms.word_of_mouth import (
     Talk,
     compounded,
     contacts,
+    talk_probability,
     who_talks,
 )
 
@@ -25,17 +26,26 @@ def csr(n, edges):
 
 
 # --------------------------------------------------------------------------- who_talks
+STEP = {"talk_base": 0.0, "talk_curvature": 0.0}  # the original step rule
+
+
+def step(positive_threshold, negative_threshold, positive_propensity, negative_propensity):
+    return Talk(
+        positive_threshold, negative_threshold, positive_propensity, negative_propensity, **STEP
+    )
+
+
 def test_who_talks_thresholds_with_certain_propensities():
     # thresholds: praise if >= 0.75, decry if <= 0.3 (both inclusive)
     x = np.array([0.9, 0.75, 0.5, 0.3, 0.1])
-    praise, decry = who_talks(np.random.default_rng(0), x, np.ones(5), Talk(0.75, 0.3, 1.0, 1.0))
+    praise, decry = who_talks(np.random.default_rng(0), x, np.ones(5), step(0.75, 0.3, 1.0, 1.0))
     np.testing.assert_array_equal(praise, [True, True, False, False, False])
     np.testing.assert_array_equal(decry, [False, False, False, True, True])
 
 
 def test_silent_customers_never_talk():
     x = np.array([0.95, 0.05])
-    praise, decry = who_talks(np.random.default_rng(0), x, np.zeros(2), Talk(0.75, 0.3, 1.0, 1.0))
+    praise, decry = who_talks(np.random.default_rng(0), x, np.zeros(2), step(0.75, 0.3, 1.0, 1.0))
     assert not praise.any()
     assert not decry.any()
 
@@ -44,10 +54,80 @@ def test_talkativeness_multiplies_propensities():
     # talkativeness 2: praise 0.1 * 2 = 0.2, decry 0.3 * 2 = 0.6; SE = sqrt(p (1-p) / n)
     n = 40000
     g = np.random.default_rng(1)
-    praise, _ = who_talks(g, np.full(n, 0.9), np.full(n, 2.0), Talk(0.75, 0.3, 0.1, 0.3))
-    _, decry = who_talks(g, np.full(n, 0.1), np.full(n, 2.0), Talk(0.75, 0.3, 0.1, 0.3))
+    praise, _ = who_talks(g, np.full(n, 0.9), np.full(n, 2.0), step(0.75, 0.3, 0.1, 0.3))
+    _, decry = who_talks(g, np.full(n, 0.1), np.full(n, 2.0), step(0.75, 0.3, 0.1, 0.3))
     assert abs(praise.mean() - 0.2) < 5 * math.sqrt(0.2 * 0.8 / n)
     assert abs(decry.mean() - 0.6) < 5 * math.sqrt(0.6 * 0.4 / n)
+
+
+def test_step_probabilities_are_the_propensities_exactly():
+    # curvature 0: flat at the propensity beyond each threshold, silent in between; the
+    # floats are the propensities themselves, so the step draws the talkers it always did
+    x = np.array([1.0, 0.9, 0.75, 0.74, 0.5, 0.31, 0.3, 0.1, 0.0])
+    praise, decry = talk_probability(x, step(0.75, 0.3, 0.1, 0.3))
+    assert praise.tolist() == [0.1, 0.1, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert decry.tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 0.3, 0.3]
+
+
+def test_step_draws_what_the_original_rule_drew():
+    # the original rule, written out: one uniform per experience, the same one for both
+    n = 5000
+    g = np.random.default_rng(7)
+    x, t = g.random(n), g.lognormal(0.0, 0.5, n)
+    praise, decry = who_talks(np.random.default_rng(8), x, t, step(0.75, 0.3, 0.1, 0.3))
+    u = np.random.default_rng(8).random(n)
+    np.testing.assert_array_equal(praise, (x >= 0.75) & (u < 0.1 * t))
+    np.testing.assert_array_equal(decry, (x <= 0.3) & (u < 0.3 * t))
+
+
+# the U: neutral point 0.5, 0.02 of talk there, quadratic rise to 0.2 (x = 1) and 0.4 (x = 0)
+U = Talk(0.5, 0.5, 0.2, 0.4, talk_base=0.02, talk_curvature=2.0)
+
+
+@pytest.mark.parametrize(
+    ("x", "praise", "decry"),
+    [
+        (1.0, 0.2, 0.0),  # share 1: the positive propensity
+        (0.75, 0.065, 0.0),  # share 0.25/0.5 = 0.5: 0.02 + 0.18 * 0.25
+        (0.6, 0.0272, 0.0),  # share 0.2: 0.02 + 0.18 * 0.04
+        (0.5, 0.0, 0.02),  # at the neutral point the tie goes to criticism, at the base
+        (0.25, 0.0, 0.115),  # share 0.5: 0.02 + 0.38 * 0.25
+        (0.0, 0.0, 0.4),  # share 1: the negative propensity
+        (1.2, 0.2, 0.0),  # beyond the scale: as at its end
+    ],
+)
+def test_u_probabilities_hand_checked(x, praise, decry):
+    p, d = talk_probability(np.array([x]), U)
+    assert p[0] == pytest.approx(praise)
+    assert d[0] == pytest.approx(decry)
+
+
+def test_u_is_asymmetric_and_rises_away_from_the_neutral_point():
+    # equal distances from 0.5: the unhappy side talks more, by (0.02 + 0.38 s^2) / (0.02 +
+    # 0.18 s^2); at s = 1 that is 0.4 / 0.2 = 2
+    s = np.linspace(0.0, 0.5, 11)
+    praise, _ = talk_probability(0.5 + s, U)
+    _, decry = talk_probability(0.5 - s, U)
+    assert np.all(np.diff(praise[1:]) > 0) and np.all(np.diff(decry) > 0)
+    np.testing.assert_allclose(
+        decry[1:] / praise[1:], (0.02 + 0.38 * (2 * s[1:]) ** 2) / (0.02 + 0.18 * (2 * s[1:]) ** 2)
+    )
+
+
+def test_thresholds_at_the_ends_of_the_scale():
+    # a zero span leaves only the end itself, at the propensity
+    talk = Talk(1.0, 0.0, 0.2, 0.4, talk_base=0.05, talk_curvature=2.0)
+    praise, decry = talk_probability(np.array([1.0, 0.99, 0.5, 0.0]), talk)
+    np.testing.assert_allclose(praise, [0.2, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(decry, [0.0, 0.0, 0.0, 0.4])
+
+
+def test_u_talk_rate_times_talkativeness():
+    # x = 0.75 under U: 0.065, times talkativeness 3 = 0.195; SE = sqrt(p (1-p) / n)
+    n = 40000
+    praise, decry = who_talks(np.random.default_rng(4), np.full(n, 0.75), np.full(n, 3.0), U)
+    assert not decry.any()
+    assert abs(praise.mean() - 0.195) < 5 * math.sqrt(0.195 * 0.805 / n)
 
 
 # --------------------------------------------------------------------------- contacts
@@ -138,3 +218,58 @@ def test_messages_counts():
     pos, neg = Messages.none().counts(3)
     np.testing.assert_array_equal(pos, [0, 0, 0])
     np.testing.assert_array_equal(neg, [0, 0, 0])
+
+
+# --------------------------------------------------------------------------- shocks
+@pytest.mark.parametrize("curve", [STEP, {"talk_base": 0.05, "talk_curvature": 2.0}])
+def test_shock_victims_decry_as_after_the_worst_experience(monkeypatch, curve):
+    # a breach is the worst experience (x = 0) to its victims: negative_propensity 1 makes
+    # every victim with talkativeness 1 decry, under the step and the U alike; a silent one
+    # (talkativeness 0) never does
+    from loyaltysim.engine.model import LoyaltyModel
+    from loyaltysim.engine.phases import market
+    from strategy_helpers import ALPHA, tiny_scenario
+
+    experience = {"negative_propensity": 1.0, "positive_threshold": 0.5}
+    experience |= {"negative_threshold": 0.5, **curve}
+    model = LoyaltyModel(tiny_scenario(experience=experience), rng=3, create_agents=False)
+    with model.mutate.by_hand() as state:
+        state.experiences[[0, 1, 2], ALPHA] = 1
+        state.talkativeness[:] = 1.0
+        state.talkativeness[2] = 0.0
+    told = []
+    monkeypatch.setattr(market, "spread", lambda _m, *args: told.append(args))
+    market.shock(model, ALPHA, 0.3, 0.2)
+    ((talker, shop, positive),) = told
+    np.testing.assert_array_equal(talker, [0, 1])
+    np.testing.assert_array_equal(shop, [ALPHA, ALPHA])
+    assert not positive.any()
+
+
+# --------------------------------------------------------------------------- the keys
+@pytest.mark.parametrize(
+    ("experience", "path"),
+    [
+        ({"negative_threshold": 0.6, "positive_threshold": 0.5}, "experience"),
+        ({"talk_curvature": 11.0}, "experience.talk_curvature"),
+        ({"talk_curvature": -1.0}, "experience.talk_curvature"),
+        ({"talk_base": 1.5}, "experience.talk_base"),
+    ],
+)
+def test_bad_talk_keys_are_located_problems(experience, path):
+    from loyaltysim.scenario.problems import ScenarioError
+    from strategy_helpers import tiny_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        tiny_scenario(experience=experience)
+    (problem,) = caught.value.problems
+    assert problem.path == path, str(caught.value)
+
+
+def test_equal_thresholds_are_a_u_and_fill_the_talk_record():
+    from loyaltysim.engine.rules import Rules
+    from strategy_helpers import tiny_scenario
+
+    experience = {"positive_threshold": 0.5, "negative_threshold": 0.5, "talk_curvature": 2.0}
+    talk = Rules.of(tiny_scenario(experience=experience).experience).talk
+    assert talk == Talk(0.5, 0.5, 0.1, 0.3, talk_base=0.0, talk_curvature=2.0)

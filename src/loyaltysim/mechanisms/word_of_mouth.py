@@ -1,18 +1,24 @@
 """Word of mouth over the social network.
 
-After a strong experience a customer tells its contacts: praise when the experience is at
-least ``positive_threshold`` (probability ``positive_propensity``), complaints when it is at
-most ``negative_threshold`` (probability ``negative_propensity``, higher: an unhappy story
-spreads further, essay 000). Each customer's ``talkativeness`` multiplies both. Each contact
-takes a message in with probability ``tie_strength``.
+After an experience ``x`` a customer may tell its contacts: praise when ``x`` is at least
+``positive_threshold``, criticism when it is at most ``negative_threshold`` (a tie goes to
+criticism). How likely it talks rises from ``talk_base`` at the threshold to the valence's
+propensity at the end of the scale (``positive_propensity`` at ``x = 1``,
+``negative_propensity`` at ``x = 0``) as the ``talk_curvature``-th power of the distance
+covered, :func:`talk_probability`. Curvature 0 is flat: the step of the original model, in
+which the delighted praise and the disappointed decry at one rate each and nobody talks in
+between. Equal thresholds and curvature 2 are the asymmetric U of Anderson (1998): talk rises
+quadratically on either side of the neutral point, faster on the unhappy side. Each
+customer's ``talkativeness`` multiplies both. Each contact takes a message in with
+probability ``tie_strength``.
 
 A message makes the listener aware of the shop (word of mouth is how prospects learn of
 shops, besides advertising). Praise closes a share ``positive_influence`` of the gap between
 the listener's trust and expectation and 1; criticism removes a share ``negative_influence``.
 Several messages on one day compound. In a well-mixed population a talker reaches
 ``Poisson(mean_degree)`` uniformly random customers instead of network neighbours, which makes
-the one-shop, no-churn limit the Bass (1969) diffusion model with imitation rate
-``q = positive_propensity * mean_degree * tie_strength`` per day of buying.
+the one-shop, no-churn limit of the step rule the Bass (1969) diffusion model with imitation
+rate ``q = positive_propensity * mean_degree * tie_strength`` per day of buying.
 
 All of it is sparse: only the day's talkers are touched (``gather_neighbours``), never the
 whole population.
@@ -34,8 +40,10 @@ class Talk:
 
     positive_threshold: float  # experiences at least this good may be praised
     negative_threshold: float  # experiences at most this good may be decried
-    positive_propensity: float  # probability of praising (times talkativeness)
-    negative_propensity: float  # probability of decrying (times talkativeness)
+    positive_propensity: float  # probability of praising after x = 1 (times talkativeness)
+    negative_propensity: float  # probability of decrying after x = 0 (times talkativeness)
+    talk_base: float  # probability of talking at a threshold, where the curve starts
+    talk_curvature: float  # power of the rise from threshold to the end of the scale; 0: flat
 
 
 @dataclass(frozen=True)
@@ -66,19 +74,51 @@ class Messages:
         return pos, neg
 
 
+def talk_probability(experience: np.ndarray, talk: Talk) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities of praising and of decrying after each experience, before talkativeness.
+
+    At most one of the two is positive: experiences at or below ``negative_threshold`` may
+    be decried, those at or above ``positive_threshold`` (and not decried) praised.
+    """
+    decry_zone = experience <= talk.negative_threshold
+    praise_zone = (experience >= talk.positive_threshold) & ~decry_zone
+    praise = _rise(
+        experience - talk.positive_threshold,
+        1.0 - talk.positive_threshold,
+        talk.positive_propensity,
+        talk,
+    )
+    decry = _rise(
+        talk.negative_threshold - experience,
+        talk.negative_threshold,
+        talk.negative_propensity,
+        talk,
+    )
+    return np.where(praise_zone, praise, 0.0), np.where(decry_zone, decry, 0.0)
+
+
+def _rise(distance: np.ndarray, span: float, extreme: float, talk: Talk) -> np.ndarray:
+    """``talk_base`` at distance 0 rising to ``extreme`` at ``span``, as a power of the share.
+
+    With curvature 0 and base 0 (the defaults) this is ``extreme`` exactly (``0 + extreme *
+    1.0``), the step rule's float, so the step draws the same talkers as it always did. A
+    zero span (a threshold at the end of the scale) leaves only the end, which gets
+    ``extreme``.
+    """
+    share = np.clip(distance / span, 0.0, 1.0) if span > 0.0 else np.ones_like(distance)
+    return talk.talk_base + (extreme - talk.talk_base) * share**talk.talk_curvature
+
+
 def who_talks(
     rng: np.random.Generator,
     experience: np.ndarray,
     talkativeness: np.ndarray,
     talk: Talk,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of experiences that lead to praise and to criticism."""
+    """Masks of experiences that lead to praise and to criticism (one uniform draw each)."""
     u = rng.random(experience.shape[0])
-    praise = (experience >= talk.positive_threshold) & (
-        u < talk.positive_propensity * talkativeness
-    )
-    decry = (experience <= talk.negative_threshold) & (u < talk.negative_propensity * talkativeness)
-    return praise, decry
+    praise, decry = talk_probability(experience, talk)
+    return u < praise * talkativeness, u < decry * talkativeness
 
 
 def contacts(

@@ -193,10 +193,14 @@ class ExperienceConfig(Strict):
     reconsider_rate: Rate = Field(
         0.002, description="Daily probability a churned customer considers the shop again."
     )
-    positive_threshold: Share = Field(0.75, description="Experiences above this may be praised.")
-    negative_threshold: Share = Field(0.3, description="Experiences below this may be decried.")
-    positive_propensity: Share = Field(0.1, description="Probability of praising after one.")
-    negative_propensity: Share = Field(0.3, description="Probability of decrying after one.")
+    positive_threshold: Share = Field(0.75, description="Experiences this good may be praised.")
+    negative_threshold: Share = Field(0.3, description="Experiences this bad may be decried.")
+    positive_propensity: Share = Field(0.1, description="Probability of praise after x = 1.")
+    negative_propensity: Share = Field(0.3, description="Probability of decrying after x = 0.")
+    talk_base: Share = Field(0.0, description="Probability of talk after x at a threshold.")
+    talk_curvature: float = Field(
+        0.0, ge=0.0, le=10.0, description="Power of talk's rise past a threshold; 0: a step."
+    )
     talkativeness_spread: Spread = Field(
         0.5, description="Log-normal sigma of how much customers talk."
     )
@@ -212,10 +216,10 @@ class ExperienceConfig(Strict):
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> ExperienceConfig:
-        if self.negative_threshold >= self.positive_threshold:
+        if self.negative_threshold > self.positive_threshold:
             raise ValueError(
-                "negative_threshold must be below positive_threshold (an experience cannot "
-                f"be praised and decried), given {self.negative_threshold:g} >= "
+                "negative_threshold must not be above positive_threshold (experiences between "
+                f"them would be both praised and decried), given {self.negative_threshold:g} > "
                 f"{self.positive_threshold:g}"
             )
         return self

@@ -15,6 +15,7 @@ from loyaltysim.engine.phases.talk import learn_of, spread
 from loyaltysim.engine.sampling import bernoulli_indices
 from loyaltysim.mechanisms import awareness as awareness_rules
 from loyaltysim.mechanisms import population as population_rules
+from loyaltysim.mechanisms import word_of_mouth
 from loyaltysim.scenario.events import DataBreach, ProductRecall, ShopEntry
 
 if TYPE_CHECKING:
@@ -60,10 +61,16 @@ def _breach(model: LoyaltyModel, s: int) -> None:
 
 
 def shock(model: LoyaltyModel, s: int, trust_loss: float, satisfaction_loss: float) -> None:
-    """A shock to shop ``s`` (a breach, a recall): attitudes fall, some customers tell."""
+    """A shock to shop ``s`` (a breach, a recall): attitudes fall, some customers tell.
+
+    To its victims a shock is the worst experience (``x = 0``), told by the same rule as a
+    parcel: the decrying propensity of the bottom of the scale, times talkativeness.
+    """
     hurt = model.mutate.shock(s, trust_loss, satisfaction_loss)
-    propensity = model.rules.talk.negative_propensity
-    talk = model.rng.random(hurt.size) < propensity * model.state.talkativeness[hurt]
+    worst = np.zeros(hurt.size)
+    _, talk = word_of_mouth.who_talks(
+        model.rng, worst, model.state.talkativeness[hurt], model.rules.talk
+    )
     count = int(talk.sum())
     spread(model, hurt[talk], np.full(count, s), np.zeros(count, bool))
 
