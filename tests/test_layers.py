@@ -27,6 +27,7 @@ LAYERS = (
         "engine.params",
         "engine.sampling",
         "engine.network",
+        "engine.ties",
         "engine.records",
         "engine.figures",
     ),
@@ -198,6 +199,8 @@ LONG_MODULES = {
     "loyaltysim.scenario.schema": 480,
     # The [sweep] and [calibration] checks, one function per rule.
     "loyaltysim.experiment.checks": 420,
+    # The figure registry: a table with one entry per figure, which everything else reads.
+    "loyaltysim.engine.figures": 440,
 }
 MAX_LINES = 400
 
