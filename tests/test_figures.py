@@ -30,7 +30,8 @@ from loyaltysim.experiment.replication import simulate
 TIMESERIES = [
     *("aware", "customers", "buyers", "orders", "revenue", "profit", "market_share"),
     *("mean_satisfaction", "mean_trust", "repeat_share", "new_customers", "churned"),
-    *("complaints", "complaints_resolved", "wom_positive", "wom_negative", "rating"),
+    *("complaints", "complaints_resolved", "wom_positive", "wom_negative"),
+    *("aware_by_advertising", "aware_by_word_of_mouth", "rating"),
     *("refunds", "cost_of_goods", "shipping_cost", "compensation", "advertising"),
     *("acquisition", "fixed_costs", "deliveries", "late", "damaged", "lost", "ratings"),
     *("breaches", "discounts", "strategy_cost"),

@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from loyaltysim.engine.ties import tie_weights
 from loyaltysim.mechanisms.word_of_mouth import (
     Influence,
     Messages,
     Talk,
+    Ties,
     compounded,
     contacts,
     talk_probability,
@@ -131,27 +133,85 @@ def test_u_talk_rate_times_talkativeness():
 
 
 # --------------------------------------------------------------------------- contacts
+def ties(mean_degree=10.0, tie_strength=1.0, weak_ties=0, weak_tie_strength=0.0):
+    return Ties(mean_degree, tie_strength, weak_ties, weak_tie_strength)
+
+
 def test_contacts_on_a_network_are_the_neighbours():
     # path 0-1-2-3, node 4 alone
     adj = csr(5, [(0, 1), (1, 2), (2, 3)])
     g = np.random.default_rng(0)
-    position, listener = contacts(g, adj, np.array([1, 4, 3]), 5, 10.0, 1.0)
+    position, listener, weak = contacts(g, tie_weights(adj, 1.0), np.array([1, 4, 3]), 5, ties())
     # talker 1 (position 0) -> 0 and 2; talker 4 -> nobody; talker 3 (position 2) -> 2
     np.testing.assert_array_equal(position, [0, 0, 2])
     np.testing.assert_array_equal(listener, [0, 2, 2])
-    position, listener = contacts(g, adj, np.array([1, 2]), 5, 10.0, 0.0)
+    assert not weak.any()
+    position, listener, _ = contacts(g, tie_weights(adj, 0.0), np.array([1, 2]), 5, ties())
     assert position.size == listener.size == 0  # tie strength 0: nobody takes it in
 
 
 def test_contacts_tie_strength_share():
     # one talker with 4 neighbours, listed 10000 times: 40000 contacts, each takes the message
     # in with 0.3; SE = sqrt(0.3 * 0.7 / 40000) = 0.00229
-    adj = csr(5, [(0, 1), (0, 2), (0, 3), (0, 4)])
+    adj = tie_weights(csr(5, [(0, 1), (0, 2), (0, 3), (0, 4)]), 0.3)
     talkers = np.zeros(10000, int)
-    position, listener = contacts(np.random.default_rng(2), adj, talkers, 5, 0.0, 0.3)
+    position, listener, _ = contacts(np.random.default_rng(2), adj, talkers, 5, ties(0.0))
     share = position.size / 40000
     assert abs(share - 0.3) < 5 * math.sqrt(0.3 * 0.7 / 40000)
     assert set(np.unique(listener)) <= {1, 2, 3, 4}
+
+
+def test_contacts_use_each_ties_own_weight():
+    # star 0-(1, 2, 3, 4); talker 0's ties weigh 1, 0, 1, 0: exactly 1 and 3 hear it
+    adj = csr(5, [(0, 1), (0, 2), (0, 3), (0, 4)]).astype(np.float64)
+    adj.data[:4] = [1.0, 0.0, 1.0, 0.0]  # row 0 comes first in CSR order
+    position, listener, _ = contacts(np.random.default_rng(0), adj, np.array([0, 0]), 5, ties())
+    np.testing.assert_array_equal(position, [0, 0, 1, 1])
+    np.testing.assert_array_equal(listener, [1, 3, 1, 3])
+
+
+def test_boost_multiplies_the_weight_and_is_capped_at_one():
+    # weight 0.5: boost 2 -> 1.0 (everyone), boost 0 -> nobody, boost 4 -> 2.0 capped at 1
+    adj = tie_weights(csr(3, [(0, 1), (0, 2)]), 0.5)
+    g = np.random.default_rng(4)
+    talkers = np.zeros(50, int)
+    assert contacts(g, adj, talkers, 3, ties(), 2.0)[0].size == 100
+    assert contacts(g, adj, talkers, 3, ties(), 0.0)[0].size == 0
+    assert contacts(g, adj, talkers, 3, ties(), np.full(50, 4.0))[0].size == 100
+
+
+def test_weak_ties_are_random_others_after_the_networks_own():
+    # path 0-1, nodes 2..5 alone; every talker also meets 3 random others, all take it in
+    adj = tie_weights(csr(6, [(0, 1)]), 1.0)
+    talkers = np.array([0, 4])
+    position, listener, weak = contacts(
+        np.random.default_rng(5), adj, talkers, 6, ties(weak_ties=3, weak_tie_strength=1.0)
+    )
+    # the tie 0 -> 1 first, then 3 weak contacts of talker 0 and 3 of talker 4
+    np.testing.assert_array_equal(position, [0, 0, 0, 0, 1, 1, 1])
+    np.testing.assert_array_equal(weak, [False, True, True, True, True, True, True])
+    assert listener[0] == 1
+    assert np.all(listener != talkers[position])  # never the talker itself
+    assert listener.min() >= 0 and listener.max() < 6
+
+
+def test_weak_tie_strength_share_and_uniform_draws():
+    # 20000 talkers x 2 weak contacts among 5 customers with beta_w = 0.2:
+    # 40000 contacts, share 0.2, SE = sqrt(0.2 * 0.8 / 40000) = 0.002; the 4 others of
+    # talker 0 are met equally often: each 1/4 of the heard, SE = sqrt(1/4 * 3/4 / 8000)
+    adj = tie_weights(csr(5, [(1, 2)]), 0.0)
+    position, listener, weak = contacts(
+        np.random.default_rng(6),
+        adj,
+        np.zeros(20000, int),
+        5,
+        ties(weak_ties=2, weak_tie_strength=0.2),
+    )
+    assert weak.all()
+    assert abs(position.size / 40000 - 0.2) < 5 * math.sqrt(0.2 * 0.8 / 40000)
+    shares = np.bincount(listener, minlength=5) / listener.size
+    assert shares[0] == 0.0
+    assert np.all(np.abs(shares[1:] - 0.25) < 5 * math.sqrt(0.25 * 0.75 / listener.size))
 
 
 def test_contacts_well_mixed_poisson_and_never_self():
@@ -160,15 +220,17 @@ def test_contacts_well_mixed_poisson_and_never_self():
     population, k = 1000, 4000
     g = np.random.default_rng(3)
     talkers = g.integers(0, population, k)
-    position, listener = contacts(g, None, talkers, population, 5.0, 1.0)
+    position, listener, weak = contacts(g, None, talkers, population, ties(5.0))
     assert np.all(listener != talkers[position])
     assert listener.min() >= 0 and listener.max() < population
     assert abs(position.size / k - 4.995) < 5 * math.sqrt(5.0 / k)
+    assert not weak.any()
 
 
 def test_contacts_well_mixed_alone():
-    # the only customer cannot talk to itself
-    position, listener = contacts(np.random.default_rng(0), None, np.array([0]), 1, 20.0, 1.0)
+    # the only customer cannot talk to itself, not even by a weak tie
+    alone = ties(20.0, weak_ties=3, weak_tie_strength=1.0)
+    position, listener, _ = contacts(np.random.default_rng(0), None, np.array([0]), 1, alone)
     assert position.size == listener.size == 0
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from loyaltysim.engine.mutators import Mutators
-from loyaltysim.engine.state import NEVER, NO_SHOP, CustomerState
+from loyaltysim.engine.state import ADVERTISING, NEVER, NO_SHOP, NOT_HEARD, CustomerState
 from loyaltysim.engine.totals import ShopTotals
 from loyaltysim.mechanisms.population import Arrivals
 
@@ -88,9 +88,10 @@ def test_leave_ends_ties_logs_the_record_and_frees_the_slot():
 def test_make_aware_and_undrop():
     m = Mutators(CustomerState.empty(3, 2))
     m.arrive(np.arange(3), arrivals(3, aware=False))
-    m.make_aware(np.array([0, 2]), np.array([1, 1]), np.array([0.6, 0.7]), 0.4)
+    m.make_aware(np.array([0, 2]), np.array([1, 1]), np.array([0.6, 0.7]), 0.4, ADVERTISING)
     s = m.state
     assert s.aware[:, 1].tolist() == [True, False, True]
+    assert s.heard_first[:, 1].tolist() == [ADVERTISING, NOT_HEARD, ADVERTISING]
     np.testing.assert_allclose(s.expectation[[0, 2], 1], [0.6, 0.7], rtol=1e-6)
     assert s.trust[0, 1] == np.float32(0.4)
     assert m.totals.aware.tolist() == [0.0, 2.0]

@@ -5,18 +5,21 @@ import networkx as nx
 import numpy as np
 import pytest
 from mesa.discrete_space import Network
+from scipy import sparse
 
 from loyaltysim.engine.network import (
     build_adjacency,
     degree,
     gather_neighbours,
+    personal_networks,
     random_graph,
     scale_free,
     small_world,
     to_networkx,
 )
+from loyaltysim.engine.ties import gather_ties, tie_weights
 
-GRAPH_KINDS = ["small_world", "scale_free", "random"]
+GRAPH_KINDS = ["small_world", "scale_free", "random", "strong_weak"]
 
 
 def build(kind, n=500, mean_degree=10, seed=0):
@@ -201,3 +204,75 @@ def test_to_networkx_feeds_mesa_network():
     assert len(space.all_cells) == 20
     neighbours = sorted(cell.coordinate for cell in space[0].neighborhood)
     assert neighbours == [1, 2, 18, 19]
+
+
+# --------------------------------------------------------------------------- strong/weak ties
+def test_personal_networks_are_cliques_of_the_given_size():
+    # 10 customers in networks of 4: two full networks and a last one of 10 % 4 = 2;
+    # 2 x 4*3/2 + 1 = 13 ties; degrees 3 (eight members) and 1 (the pair)
+    adj = personal_networks(10, 4, np.random.default_rng(0))
+    graph = to_networkx(adj)
+    parts = sorted(nx.connected_components(graph), key=len)
+    assert [len(p) for p in parts] == [2, 4, 4]
+    for part in parts:
+        assert graph.subgraph(part).number_of_edges() == len(part) * (len(part) - 1) // 2
+    assert graph.number_of_edges() == 13
+    assert sorted(degree(adj).tolist()) == [1, 1] + [3] * 8
+
+
+def test_personal_networks_edge_cases():
+    g = np.random.default_rng(1)
+    assert personal_networks(5, 1, g).nnz == 0  # networks of one: no ties
+    assert personal_networks(4, 9, g).nnz == 4 * 3  # bigger than the market: one clique
+    with pytest.raises(ValueError):
+        personal_networks(5, 0, g)
+
+
+def test_strong_weak_degree_is_the_personal_network_not_mean_degree():
+    adj = build_adjacency(
+        "strong_weak", 600, 3.0, np.random.default_rng(2), personal_network_size=6
+    )
+    assert np.all(degree(adj) == 5)
+
+
+def to_star():
+    """Customer 0 tied to 1, 2, 3, 4: degrees 4, 1, 1, 1, 1, mean 8 / 5 = 1.6."""
+    u, v = np.zeros(4, int), np.arange(1, 5)
+    data = np.ones(8, np.int8)
+    return sparse.csr_array((data, (np.r_[u, v], np.r_[v, u])), shape=(5, 5))
+
+
+def test_tie_weights_without_normalising_are_the_tie_strength():
+    weighted = tie_weights(to_star(), 0.5)
+    assert weighted.dtype == np.float64
+    assert np.all(weighted.data == 0.5)
+    assert np.array_equal(weighted.indices, to_star().indices)
+
+
+def test_normalised_tie_weights_give_every_talker_the_same_reach():
+    # mean degree 1.6: the hub's ties weigh 0.5 * 1.6 / 4 = 0.2, a leaf's 0.5 * 1.6 / 1 = 0.8;
+    # every talker's expected reach is 0.8 and the total, 4 x 0.2 + 4 x 0.8 = 4 = 0.5 x 8 ties,
+    # is what it was before normalising
+    weighted = tie_weights(to_star(), 0.5, normalise=True)
+    position, _, weight = gather_ties(weighted, np.arange(5))
+    np.testing.assert_allclose(weight, [0.2] * 4 + [0.8] * 4)
+    np.testing.assert_allclose(np.bincount(position, weights=weight), [0.8] * 5)
+    assert weighted.data.sum() == pytest.approx(4.0)
+
+
+def test_normalised_tie_weights_are_capped_at_one():
+    # strength 1: a leaf would weigh 1.6, capped at 1 (its reach is 1, short of 1.6);
+    # the hub's ties weigh 1.6 / 4 = 0.4
+    weighted = tie_weights(to_star(), 1.0, normalise=True)
+    _, _, weight = gather_ties(weighted, np.arange(5))
+    np.testing.assert_allclose(weight, [0.4] * 4 + [1.0] * 4)
+
+
+def test_gather_ties_lists_what_gather_neighbours_lists():
+    adj = build("small_world", n=60, mean_degree=4)
+    nodes = np.array([3, 3, 59, 0])
+    position, neighbour, weight = gather_ties(tie_weights(adj, 0.3), nodes)
+    expected = gather_neighbours(adj, nodes)
+    np.testing.assert_array_equal(position, expected[0])
+    np.testing.assert_array_equal(neighbour, expected[1])
+    assert np.all(weight == 0.3)

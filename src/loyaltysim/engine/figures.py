@@ -231,6 +231,20 @@ REGISTRY: tuple[Figure, ...] = (
         **_SUMMED,
     ),
     Figure(
+        "aware_by_advertising",
+        "newly aware by advertising",
+        "count",
+        "customers who first heard of the shop today from its advertising",
+        Counter(),
+    ),
+    Figure(
+        "aware_by_word_of_mouth",
+        "newly aware by word of mouth",
+        "count",
+        "customers who first heard of the shop today by word of mouth (a tie or a weak tie)",
+        Counter(),
+    ),
+    Figure(
         "rating",
         "rating",
         "stars",

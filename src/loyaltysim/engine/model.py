@@ -34,12 +34,13 @@ from loyaltysim.engine.orders import OrderLog
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.engine.phases.market import arrive
 from loyaltysim.engine.records import DepartedLog
-from loyaltysim.engine.rules import Rules
+from loyaltysim.engine.rules import Rules, from_section
 from loyaltysim.engine.schedule import EventSchedule
 from loyaltysim.engine.standing import Standings
 from loyaltysim.engine.state import CustomerState
+from loyaltysim.engine.ties import tie_weights
 from loyaltysim.engine.totals import ShopTotals
-from loyaltysim.mechanisms import awareness, choice, delivery, population
+from loyaltysim.mechanisms import awareness, choice, delivery, population, word_of_mouth
 from loyaltysim.mechanisms.ratings import RatingBoard
 from loyaltysim.scenario.schema import Scenario
 from loyaltysim.strategies import REGISTRY, Strategy
@@ -114,14 +115,19 @@ class LoyaltyModel(mesa.Model):
             initial_trust=market.initial_trust,
         )
         net = scenario.network
-        self.adjacency = build_adjacency(
+        graph = build_adjacency(
             net.kind,
             self.state.slots,
             net.mean_degree,
             self.rng,
             rewire=net.rewire,
             exponent=net.exponent,
+            personal_network_size=net.personal_network_size,
         )
+        self.adjacency = (
+            None if graph is None else tie_weights(graph, net.tie_strength, net.normalise_by_degree)
+        )
+        self.ties = from_section(word_of_mouth.Ties, net)
         self.ratings = RatingBoard(self.n_shops, exp.rating_prior_mean, exp.rating_prior_weight)
         fields = delivery.PARCEL_FIELDS | (delivery.ORDER_FIELDS if log_orders else {})
         self.parcels = delivery.ParcelQueue(fields)

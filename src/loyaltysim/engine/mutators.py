@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from loyaltysim.engine.records import DepartedLog
-from loyaltysim.engine.state import MONTH_DAYS, NEVER, NO_SHOP, CustomerState
+from loyaltysim.engine.state import (
+    INITIAL,
+    MONTH_DAYS,
+    NEVER,
+    NO_SHOP,
+    NOT_HEARD,
+    CustomerState,
+)
 from loyaltysim.engine.totals import ShopTotals
 
 if TYPE_CHECKING:
@@ -76,6 +83,7 @@ class Mutators:
             for field in fields(arrivals):
                 getattr(state, field.name)[rows] = getattr(arrivals, field.name)
             state.uid[rows] = np.arange(self._next_uid, self._next_uid + rows.shape[0])
+            state.heard_first[rows] = np.where(state.aware[rows], INITIAL, NOT_HEARD)
         self._next_uid += rows.shape[0]
         self.totals.add_rows(state, rows, +1)
 
@@ -112,11 +120,21 @@ class Mutators:
 
     # ------------------------------------------------------------------ awareness and ties
     def make_aware(
-        self, rows: np.ndarray, shop: np.ndarray, expectation: np.ndarray, trust: float
+        self,
+        rows: np.ndarray,
+        shop: np.ndarray,
+        expectation: np.ndarray,
+        trust: float,
+        source: int | np.ndarray,
     ) -> None:
-        """Customers hear of shops for the first time (distinct, new pairs only)."""
-        with self._open("aware", "expectation", "trust") as state:
+        """Customers hear of shops for the first time (distinct, new pairs only).
+
+        ``source`` (one code or one per pair, :data:`~loyaltysim.engine.state.HEARD_FROM`)
+        is kept as how the customer first heard of the shop.
+        """
+        with self._open("aware", "heard_first", "expectation", "trust") as state:
             state.aware[rows, shop] = True
+            state.heard_first[rows, shop] = source
             state.expectation[rows, shop] = expectation
             state.trust[rows, shop] = trust
         self.totals.shift("aware", shop)

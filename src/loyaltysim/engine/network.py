@@ -1,12 +1,13 @@
 """Social networks over which customers pass on word of mouth.
 
-Every graph here is an undirected, unweighted adjacency matrix stored as a
+Every graph here is built as an undirected adjacency matrix stored as a
 :class:`scipy.sparse.csr_array` with ``int8`` ones, symmetric, with sorted column indices, no
-self-loops and no duplicate edges. The graphs are built directly from numpy arrays instead of
-through networkx because a networkx graph of 1,000,000 customers takes tens of seconds and
-gigabytes to build, whereas the vectorised builders below take a few seconds and a few hundred
-megabytes. networkx is only used, via :func:`to_networkx`, for small graphs that are drawn or
-handed to Mesa.
+self-loops and no duplicate edges; :func:`loyaltysim.engine.ties.tie_weights` then gives
+each tie the weight the simulation uses. The graphs are built directly from numpy arrays
+instead of through networkx because a networkx graph of 1,000,000 customers takes tens of
+seconds and gigabytes to build, whereas the vectorised builders below take a few seconds and a
+few hundred megabytes. networkx is only used, via :func:`to_networkx`, for small graphs that
+are drawn or handed to Mesa.
 
 The CSR layout is also what the simulation needs every day: the neighbours of customer ``i`` are
 ``adj.indices[adj.indptr[i]:adj.indptr[i + 1]]``, so :func:`gather_neighbours` can look up the
@@ -27,7 +28,7 @@ from scipy import optimize, sparse
 
 from loyaltysim.scenario.sizes import expected_floor_power_law
 
-KINDS: tuple[str, ...] = ("small_world", "scale_free", "random", "well_mixed")
+KINDS: tuple[str, ...] = ("small_world", "scale_free", "random", "well_mixed", "strong_weak")
 """Network kinds understood by :func:`build_adjacency`."""
 
 
@@ -220,6 +221,41 @@ def random_graph(n: int, mean_degree: float, rng: np.random.Generator) -> sparse
     return _symmetric_csr(n, *np.divmod(keys, n))
 
 
+def personal_networks(n: int, size: int, rng: np.random.Generator) -> sparse.csr_array:
+    """Split ``n`` customers at random into personal networks of ``size``, each a clique.
+
+    Goldenberg, Libai & Muller (2001) divide the market equally into personal networks,
+    each customer in exactly one, everyone in a network tied to everyone else in it by a
+    strong tie. When ``size`` does not divide ``n`` the last network is smaller (``n % size``
+    members). The loop runs over the ``size - 1`` offsets within a network, never over
+    customers: member ``i`` of the shuffled order is tied to member ``i + d`` of its network.
+
+    Args:
+        n: Number of nodes.
+        size: Members of each personal network, at least 1 (1: no ties at all).
+        rng: Source of all randomness (one permutation).
+
+    Returns:
+        The symmetric ``n x n`` adjacency matrix; every node's degree is ``size - 1``, except
+        in the last, smaller network.
+
+    Raises:
+        ValueError: If the arguments are out of range.
+
+    """
+    if n < 1 or size < 1:
+        raise ValueError(f"need n >= 1 and size >= 1, got n={n}, {size=}")
+    order = rng.permutation(n)
+    rank = np.arange(n, dtype=np.int64)
+    u, v = [], []
+    for d in range(1, min(size, n)):
+        same = (rank % size + d < size) & (rank + d < n)
+        u.append(order[rank[same]])
+        v.append(order[rank[same] + d])
+    empty = np.empty(0, np.int64)
+    return _symmetric_csr(n, np.concatenate([empty, *u]), np.concatenate([empty, *v]))
+
+
 def build_adjacency(
     kind: str,
     n: int,
@@ -228,6 +264,7 @@ def build_adjacency(
     *,
     rewire: float = 0.1,
     exponent: float = 2.5,
+    personal_network_size: int = 17,
 ) -> sparse.csr_array | None:
     """Build the word-of-mouth network named by ``kind``.
 
@@ -243,6 +280,9 @@ def build_adjacency(
         rng: Source of all randomness.
         rewire: Rewiring probability, used by ``"small_world"`` only.
         exponent: Power-law exponent, used by ``"scale_free"`` only.
+        personal_network_size: Members of each personal network, used by ``"strong_weak"``
+            only (its ``mean_degree`` is ``personal_network_size - 1``; the weak ties are
+            drawn each day, not stored).
 
     Returns:
         The symmetric ``n x n`` adjacency matrix, or ``None`` for ``"well_mixed"``.
@@ -260,9 +300,33 @@ def build_adjacency(
             return scale_free(n, mean_degree, exponent, rng)
         case "random":
             return random_graph(n, mean_degree, rng)
+        case "strong_weak":
+            return personal_networks(n, personal_network_size, rng)
         case "well_mixed":
             return None
     raise ValueError(f"unknown network kind {kind!r}; expected one of {KINDS}")
+
+
+def row_entries(adj: sparse.csr_array, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(position, entry)`` of every stored entry in the rows ``nodes``, row by row.
+
+    ``entry`` indexes ``adj.indices`` and ``adj.data``. The CSR row slices of all sources are
+    concatenated with ``np.repeat`` and ``np.arange`` arithmetic on ``indptr`` rather than a
+    Python loop.
+    """
+    nodes = np.asarray(nodes, dtype=np.intp)
+    if nodes.size and (nodes.min() < 0 or nodes.max() >= adj.shape[0]):
+        raise IndexError(f"nodes must lie in [0, {adj.shape[0]})")
+    starts = adj.indptr[nodes].astype(np.intp)
+    counts = adj.indptr[nodes + 1] - starts
+    ends = np.cumsum(counts)
+    position = np.repeat(np.arange(nodes.size, dtype=np.intp), counts)
+    # Entry j of the output is pair number j - (ends - counts)[p] of source p, whose neighbours
+    # start at indptr position starts[p]; shifting a global arange by a per-source offset gives
+    # every pair's position in ``adj.indices`` at once.
+    offset = np.repeat(starts - (ends - counts), counts)
+    total = int(ends[-1]) if ends.size else 0
+    return position, np.arange(total, dtype=np.intp) + offset
 
 
 def gather_neighbours(adj: sparse.csr_array, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -270,8 +334,7 @@ def gather_neighbours(adj: sparse.csr_array, nodes: np.ndarray) -> tuple[np.ndar
 
     Called every simulated day with the handful of customers who talk, so its cost is
     proportional to ``len(nodes)`` plus the number of pairs returned and independent of the
-    network size: the CSR row slices of all sources are concatenated with ``np.repeat`` and
-    ``np.arange`` arithmetic on ``indptr`` rather than a Python loop.
+    network size.
 
     Args:
         adj: Adjacency matrix in CSR format.
@@ -286,20 +349,8 @@ def gather_neighbours(adj: sparse.csr_array, nodes: np.ndarray) -> tuple[np.ndar
         IndexError: If a node lies outside ``[0, adj.shape[0])``.
 
     """
-    nodes = np.asarray(nodes, dtype=np.intp)
-    if nodes.size and (nodes.min() < 0 or nodes.max() >= adj.shape[0]):
-        raise IndexError(f"nodes must lie in [0, {adj.shape[0]})")
-    starts = adj.indptr[nodes].astype(np.intp)
-    counts = adj.indptr[nodes + 1] - starts
-    ends = np.cumsum(counts)
-    position = np.repeat(np.arange(nodes.size, dtype=np.intp), counts)
-    # Entry j of the output is pair number j - (ends - counts)[p] of source p, whose neighbours
-    # start at indptr position starts[p]; shifting a global arange by a per-source offset gives
-    # every pair's position in ``adj.indices`` at once.
-    offset = np.repeat(starts - (ends - counts), counts)
-    total = int(ends[-1]) if ends.size else 0
-    neighbour = adj.indices[np.arange(total, dtype=np.intp) + offset].astype(np.intp)
-    return position, neighbour
+    position, entry = row_entries(adj, nodes)
+    return position, adj.indices[entry].astype(np.intp)
 
 
 def degree(adj: sparse.csr_array) -> np.ndarray:

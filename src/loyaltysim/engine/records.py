@@ -3,7 +3,8 @@
 A slot is reused when a newcomer arrives, so a leaver's ties to shops are copied into a
 :class:`DepartedLog` at the moment it leaves; :func:`customer_records` joins that log with the
 customers still in the market. The table is long (one row per customer and shop the customer
-knew or bought from) and feeds retention, repurchase and lifetime-value figures.
+knew or bought from) and feeds retention, repurchase and lifetime-value figures; its
+``heard_first`` says how the customer first heard of the shop (``HEARD_FROM``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from loyaltysim.engine.state import NEVER, CustomerState
+from loyaltysim.engine.state import HEARD_FROM, NEVER, CustomerState
 
 #: Per customer x shop columns copied from the state.
 PAIR_FIELDS = (
@@ -30,6 +31,7 @@ PAIR_FIELDS = (
     "last_order_day",
     "churn_day",
     "order_months",
+    "heard_first",
 )
 #: Per customer columns copied from the state.
 CUSTOMER_FIELDS = (
@@ -119,6 +121,7 @@ def customer_records(
     frame["shop"] = pd.Categorical.from_codes(frame["shop"], shop_names)
     frame["segment"] = pd.Categorical.from_codes(frame["segment"], segment_names)
     frame["region"] = pd.Categorical.from_codes(frame["region"], region_names)
+    frame["heard_first"] = pd.Categorical.from_codes(frame["heard_first"] - 1, HEARD_FROM)
     main = frame["main_shop"].to_numpy()
     frame["main_shop"] = pd.Categorical.from_codes(np.where(main < 0, -1, main), shop_names)
     frame["is_main_shop"] = main == frame["shop"].cat.codes.to_numpy()

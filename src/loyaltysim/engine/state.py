@@ -15,6 +15,11 @@ import numpy as np
 
 NO_SHOP = -1
 NEVER = int(np.iinfo(np.int32).min)  # "no such day"; warm-up days are negative
+#: How a customer first heard of a shop, ``heard_first``: code ``k`` is ``HEARD_FROM[k - 1]``
+#: (aware on arrival or when the shop opened; its advertising; word of mouth along a tie of
+#: the network or from a random contact in a well-mixed market; a weak tie met that day).
+HEARD_FROM = ("initial", "advertising", "word_of_mouth", "weak_tie")
+NOT_HEARD, INITIAL, ADVERTISING, WORD_OF_MOUTH, WEAK_TIE = range(len(HEARD_FROM) + 1)
 #: Days in a month of ``order_months`` (bit m: an order in recorded days 30m..30m+29).
 MONTH_DAYS = 30
 
@@ -40,6 +45,7 @@ class CustomerState:
     challenger_wins: np.ndarray  # int16: purchases in a row at the challenger
     # per slot x shop
     aware: np.ndarray  # bool: knows the shop and would consider it
+    heard_first: np.ndarray  # int8: how the customer first heard of the shop (HEARD_FROM)
     dropped: np.ndarray  # bool: has churned from the shop
     expectation: np.ndarray  # float32: expected performance 0..1
     trust: np.ndarray  # float32: 0..1
@@ -73,6 +79,7 @@ class CustomerState:
             challenger=np.full(slots, NO_SHOP, np.int16),
             challenger_wins=np.zeros(slots, np.int16),
             aware=np.zeros(two, bool),
+            heard_first=np.full(two, NOT_HEARD, np.int8),
             dropped=np.zeros(two, bool),
             expectation=np.zeros(two, np.float32),
             trust=np.zeros(two, np.float32),

@@ -9,8 +9,11 @@ covered, :func:`talk_probability`. Curvature 0 is flat: the step of the original
 which the delighted praise and the disappointed decry at one rate each and nobody talks in
 between. Equal thresholds and curvature 2 are the asymmetric U of Anderson (1998): talk rises
 quadratically on either side of the neutral point, faster on the unhappy side. Each
-customer's ``talkativeness`` multiplies both. Each contact takes a message in with
-probability ``tie_strength``.
+customer's ``talkativeness`` multiplies both. Each contact takes a message in with the
+probability its tie weighs (:mod:`loyaltysim.engine.ties`: ``tie_strength``, optionally
+normalised by the talker's degree), times the shop's reach boost. With ``weak_ties`` (for the
+``strong_weak`` network of Goldenberg, Libai & Muller 2001) a talker also meets that many
+random others that day, each taking it in with ``weak_tie_strength``.
 
 A message makes the listener aware of the shop (word of mouth is how prospects learn of
 shops, besides advertising). Praise closes a share ``positive_influence`` of the gap between
@@ -20,7 +23,7 @@ Several messages on one day compound. In a well-mixed population a talker reache
 the one-shop, no-churn limit of the step rule the Bass (1969) diffusion model with imitation
 rate ``q = positive_propensity * mean_degree * tie_strength`` per day of buying.
 
-All of it is sparse: only the day's talkers are touched (``gather_neighbours``), never the
+All of it is sparse: only the day's talkers are touched (``gather_ties``), never the
 whole population.
 """
 
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from loyaltysim.engine.network import gather_neighbours
+from loyaltysim.engine.ties import gather_ties
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,16 @@ class Influence:
 
     positive_influence: float  # share of the gap to 1 that praise closes
     negative_influence: float  # share that criticism removes
+
+
+@dataclass(frozen=True)
+class Ties:
+    """How far a message carries besides the network's own ties (``[network]`` keys)."""
+
+    mean_degree: float  # well mixed: mean number of random contacts per talker
+    tie_strength: float  # well mixed: probability a random contact takes a message in
+    weak_ties: int  # strong_weak: random others a talker meets on the day it talks
+    weak_tie_strength: float  # strong_weak: probability a weak tie takes a message in
 
 
 @dataclass(frozen=True)
@@ -126,26 +139,42 @@ def contacts(
     adjacency: sparse.csr_array | None,
     talkers: np.ndarray,
     population: int,
-    mean_degree: float,
-    tie_strength: float | np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(talker_position, listener)`` pairs of contacts who take a message in.
+    ties: Ties,
+    boost: float | np.ndarray = 1.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(talker_position, listener, weak)`` of the contacts who take a message in.
 
-    With a network the contacts are the talker's neighbours; without one (well mixed) they
-    are ``Poisson(mean_degree)`` random customers other than the talker. ``tie_strength``
-    is one probability or one per talker (communities make a shop's messages carry).
+    With a network the contacts are the talker's neighbours, each taking the message in with
+    its tie's weight; without one (well mixed) they are ``Poisson(mean_degree)`` random
+    customers other than the talker, with ``tie_strength``. With ``weak_ties`` (Goldenberg,
+    Libai & Muller's weak ties, meant for the ``strong_weak`` network) the talker also meets
+    that many customers drawn afresh, uniformly from everyone but the talker (a member of its
+    own personal network is met with chance ``(size - 1) / population``, which is left in),
+    each taking it in with ``weak_tie_strength``. Every probability is multiplied by the
+    talker's ``boost`` (communities make a shop's messages carry) and capped at 1. ``weak``
+    marks the weak-tie contacts; the network's own come first, so a listener reached both
+    ways is found by a tie first.
     """
     if adjacency is not None:
-        position, listener = gather_neighbours(adjacency, talkers)
+        position, listener, weight = gather_ties(adjacency, talkers)
     else:
-        per_talker = rng.poisson(mean_degree, talkers.shape[0])
+        per_talker = rng.poisson(ties.mean_degree, talkers.shape[0])
         position = np.repeat(np.arange(talkers.shape[0]), per_talker)
         listener = rng.integers(0, population, position.shape[0])
         not_self = listener != talkers[position]
         position, listener = position[not_self], listener[not_self]
-    strength = np.broadcast_to(np.asarray(tie_strength, dtype=np.float64), talkers.shape)
-    heard = rng.random(position.shape[0]) < strength[position]
-    return position[heard], listener[heard]
+        weight = np.full(position.shape[0], ties.tie_strength)
+    weak = np.zeros(position.shape[0], bool)
+    if ties.weak_ties > 0 and population > 1:
+        met = np.repeat(np.arange(talkers.shape[0]), ties.weak_ties)
+        other = (talkers[met] + rng.integers(1, population, met.shape[0])) % population
+        position = np.concatenate((position, met))
+        listener = np.concatenate((listener, other))
+        weight = np.concatenate((weight, np.full(met.shape[0], ties.weak_tie_strength)))
+        weak = np.concatenate((weak, np.ones(met.shape[0], bool)))
+    boosted = np.broadcast_to(np.asarray(boost, dtype=np.float64), talkers.shape)[position]
+    heard = rng.random(position.shape[0]) < np.minimum(weight * boosted, 1.0)
+    return position[heard], listener[heard], weak[heard]
 
 
 def compounded(

@@ -148,17 +148,25 @@ class MarketConfig(Strict):
 
 
 class NetworkConfig(Strict):
-    """Who talks to whom."""
+    """Who talks to whom, and how much a tie carries."""
 
-    kind: Literal["small_world", "scale_free", "random", "well_mixed"] = "small_world"
+    kind: Literal["small_world", "scale_free", "random", "well_mixed", "strong_weak"] = (
+        "small_world"
+    )
     mean_degree: float = Field(10.0, ge=0.0, le=1000.0, description="Mean number of contacts.")
     rewire: Share = Field(0.1, description="Small-world: share of ties rewired at random.")
     exponent: float = Field(
         2.5, gt=2.0, le=10.0, description="Scale-free: degree-distribution exponent."
     )
     tie_strength: Share = Field(
-        0.3, description="Probability that a contact told about a shop takes it in."
+        0.3, description="Probability that a contact told about a shop takes it in (beta_s)."
     )
+    normalise_by_degree: bool = Field(False, description="Ties weigh tie_strength x k̄/k (≤ 1).")
+    personal_network_size: int = Field(
+        17, ge=1, le=1000, description="Strong_weak: members of each personal network."
+    )
+    weak_ties: int = Field(0, ge=0, le=1000, description="Random others a talker also meets.")
+    weak_tie_strength: Share = Field(0.01, description="Probability a weak tie takes it in.")
 
 
 class ExperienceConfig(Strict):

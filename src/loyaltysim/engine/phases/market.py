@@ -13,6 +13,7 @@ import numpy as np
 from loyaltysim.engine import ledger as day_ledger
 from loyaltysim.engine.phases.talk import learn_of, spread
 from loyaltysim.engine.sampling import bernoulli_indices
+from loyaltysim.engine.state import ADVERTISING, INITIAL
 from loyaltysim.mechanisms import awareness as awareness_rules
 from loyaltysim.mechanisms import population as population_rules
 from loyaltysim.mechanisms import word_of_mouth
@@ -43,7 +44,7 @@ def events(model: LoyaltyModel) -> None:
         rows = bernoulli_indices(
             model.rng, model.state.slots, model.base_params.initial_awareness[s]
         )
-        learn_of(model, rows, np.full(rows.size, s))
+        learn_of(model, rows, np.full(rows.size, s), INITIAL)
 
 
 def breaches(model: LoyaltyModel) -> None:
@@ -122,7 +123,7 @@ def awareness(model: LoyaltyModel) -> None:
     rows, shop = awareness_rules.advertised(
         model.rng, model.state.slots, model.shop_params.advertising_reach
     )
-    learn_of(model, rows, shop)
+    learn_of(model, rows, shop, ADVERTISING)
     rows, shop = awareness_rules.reconsidering(
         model.rng, model.state, model.config.experience.reconsider_rate
     )

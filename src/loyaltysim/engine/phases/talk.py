@@ -10,19 +10,37 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from loyaltysim.engine.state import ADVERTISING, WEAK_TIE, WORD_OF_MOUTH
 from loyaltysim.mechanisms import awareness, word_of_mouth
 
 if TYPE_CHECKING:
     from loyaltysim.engine.model import LoyaltyModel
 
+#: The daily counters of new awareness by source (``HEARD_FROM`` codes).
+_COUNTED = {
+    ADVERTISING: "aware_by_advertising",
+    WORD_OF_MOUTH: "aware_by_word_of_mouth",
+    WEAK_TIE: "aware_by_word_of_mouth",
+}
 
-def learn_of(model: LoyaltyModel, rows: np.ndarray, shop: np.ndarray) -> np.ndarray:
-    """Customers ``rows`` hear of ``shop`` (pairwise); return the mask of new awareness."""
+
+def learn_of(
+    model: LoyaltyModel, rows: np.ndarray, shop: np.ndarray, source: int | np.ndarray
+) -> np.ndarray:
+    """Customers ``rows`` hear of ``shop`` (pairwise) from ``source``; return the new ones.
+
+    ``source`` is one :data:`~loyaltysim.engine.state.HEARD_FROM` code or one per pair; a
+    pair that becomes aware keeps the source of its first listing, and is counted in the
+    day's ``aware_by_...`` figure of that source.
+    """
     new = awareness.newly_aware(model.state, rows, shop)
     r, s = rows[new], shop[new]
+    first = np.broadcast_to(np.asarray(source, dtype=np.int8), rows.shape)[new]
     impression = model.impression
     expectation = impression.expectation(model.state.segment[r], s)
-    model.mutate.make_aware(r, s, expectation, impression.initial_trust)
+    model.mutate.make_aware(r, s, expectation, impression.initial_trust, first)
+    for code, counter in _COUNTED.items():
+        model.ledger.add(counter, s[first == code])
     return new
 
 
@@ -34,17 +52,21 @@ def spread(model: LoyaltyModel, talker: np.ndarray, shop: np.ndarray, positive: 
     """
     if talker.size == 0:
         return
-    net, state = model.config.network, model.state
-    strength = np.minimum(net.tie_strength * model.shop_params.reach_boost[shop], 1.0)
-    position, listener = word_of_mouth.contacts(
-        model.rng, model.adjacency, talker, state.slots, net.mean_degree, strength
+    state = model.state
+    position, listener, weak = word_of_mouth.contacts(
+        model.rng,
+        model.adjacency,
+        talker,
+        state.slots,
+        model.ties,
+        model.shop_params.reach_boost[shop],
     )
     shop, positive = shop[position], positive[position]
     listening = state.active[listener] & ~state.dropped[listener, shop]
     listener, shop, positive = listener[listening], shop[listening], positive[listening]
     model.ledger.add("wom_positive", shop[positive])
     model.ledger.add("wom_negative", shop[~positive])
-    learn_of(model, listener, shop)
+    learn_of(model, listener, shop, np.where(weak[listening], WEAK_TIE, WORD_OF_MOUTH))
     n_shops = model.n_shops
     pairs, inverse = np.unique(listener * n_shops + shop, return_inverse=True)
     n_pos = np.bincount(inverse, weights=positive, minlength=pairs.size)
