@@ -196,3 +196,29 @@ def test_without_the_extra_a_run_without_prediction_works(without_lifetimes, tmp
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "CLV prediction" not in done.stdout
+
+
+def test_alike_dropout_still_fits():
+    """Everyone's dropout chance 0.1 (a Beta of no spread): lifetimes' BFGS ends on the ridge
+    a, b -> infinity and fails; the retry at a looser tolerance fits, recovering the mean
+    chance a / (a + b) = 0.1, and predicts P(alive) inside (0, 1)."""
+    lifetimes = pytest.importorskip("lifetimes", reason="the clv extra fits BG/NBD")
+    rng = np.random.default_rng(3)
+    rows = []
+    for who, rate in enumerate(rng.gamma(2.0, 1 / 60, 1500)):  # purchases per day
+        day, first = 0.0, None
+        while True:
+            day += rng.exponential(1 / rate)
+            if day > 300:
+                break
+            first = day if first is None else first
+            rows.append((who, int(day)))
+            if first != day and rng.random() < 0.1:
+                break
+    customer, day = (np.array(c) for c in zip(*rows, strict=True))
+    summary = cp.calibration_summary(customer, day, np.full(day.size, 30.0), 300)
+    f, r, t = (summary[c].to_numpy() for c in ("frequency", "recency", "T"))
+    a, b = (cp._bgnbd(lifetimes, f, r, t).params_[k] for k in ("a", "b"))
+    assert a / (a + b) == pytest.approx(0.1, abs=0.02)
+    prediction = cp.predict(summary, 28, 0.1)
+    assert prediction["p_alive"].between(0, 1).all() and prediction["p_alive"].lt(1).any()

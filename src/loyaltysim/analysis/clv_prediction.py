@@ -17,6 +17,8 @@ the expected purchases of each holdout day alike.
 from __future__ import annotations
 
 import contextlib
+import functools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,8 @@ from loyaltysim.scenario.problems import UserError
 
 #: Days per year of the discounting convention.
 YEAR_DAYS = 365
+#: The BG/NBD's gradient tolerance when lifetimes' own (1e-7) ends in precision loss.
+LOOSE_TOLERANCE = 1e-4
 
 #: The figures of the CLV test bed, one value per replication and shop, appended to
 #: ``replications.csv`` (and so summarised in ``summary.csv``) only when ``[clv]`` is on;
@@ -161,8 +165,7 @@ def predict(summary: pd.DataFrame, holdout_days: int, annual_rate: float) -> pd.
     """
     lifetimes = clv_fitters()
     f, r, t = (summary[c].to_numpy() for c in ("frequency", "recency", "T"))
-    bg = lifetimes.BetaGeoFitter()
-    fit_quietly(bg.fit, f, r, t)
+    bg = _bgnbd(lifetimes, f, r, t)
     value, before = np.zeros(f.size), np.zeros(f.size)
     factors = discount_factors(np.arange(1, holdout_days + 1), annual_rate)
     for d in range(1, holdout_days + 1):
@@ -181,7 +184,26 @@ def predict(summary: pd.DataFrame, holdout_days: int, annual_rate: float) -> pd.
     )
 
 
-def _expected_spend(lifetimes: object, summary: pd.DataFrame) -> np.ndarray | float:
+def _bgnbd(lifetimes: Any, f: np.ndarray, r: np.ndarray, t: np.ndarray) -> Any:
+    """The BG/NBD fitted by lifetimes, at its own tolerance or, failing that, a looser one.
+
+    When every customer's dropout chance is alike (no ``dropout_a``/``b``: customers leave a
+    shop by churning or lapsing, as in the baseline), the likelihood rises towards a and b
+    both infinite with a / (a + b) fixed; BFGS then stops on a flat ridge with a gradient
+    near 1e-5 and reports precision loss, which lifetimes turns into a ConvergenceError.
+    The retry accepts a gradient below :data:`LOOSE_TOLERANCE` there: the predictions
+    depend on a / (a + b), which the ridge pins down.
+    """
+    bg = lifetimes.BetaGeoFitter()
+    try:
+        fit_quietly(bg.fit, f, r, t)
+    except UserError:
+        bg = lifetimes.BetaGeoFitter()
+        fit_quietly(functools.partial(bg.fit, tol=LOOSE_TOLERANCE), f, r, t)
+    return bg
+
+
+def _expected_spend(lifetimes: Any, summary: pd.DataFrame) -> np.ndarray | float:
     """Each customer's expected spend per purchase: the Gamma-Gamma's, given their repeats.
 
     Spends the Gamma-Gamma cannot fit (fewer than 2 repeat buyers who spent, or spends as
@@ -191,7 +213,7 @@ def _expected_spend(lifetimes: object, summary: pd.DataFrame) -> np.ndarray | fl
     repeats = summary[summary["frequency"] > 0]
     spenders = repeats[repeats["monetary_value"] > 0]
     if len(spenders) >= 2:
-        gg = lifetimes.GammaGammaFitter()  # type: ignore[attr-defined]
+        gg = lifetimes.GammaGammaFitter()
         with contextlib.suppress(UserError):
             fit_quietly(gg.fit, spenders["frequency"], spenders["monetary_value"])
             spend = gg.conditional_expected_average_profit(
