@@ -222,3 +222,19 @@ def test_alike_dropout_still_fits():
     assert a / (a + b) == pytest.approx(0.1, abs=0.02)
     prediction = cp.predict(summary, 28, 0.1)
     assert prediction["p_alive"].between(0, 1).all() and prediction["p_alive"].lt(1).any()
+
+
+def test_a_variant_with_prediction_needs_the_fitter(monkeypatch):
+    """The base without a holdout, a variant with one: the run needs lifetimes all the same."""
+    import sys
+
+    from loyaltysim import load_scenario
+    from loyaltysim.experiment.holdout import require_fitter
+    from loyaltysim.scenario.problems import UserError
+
+    scenario = load_scenario(SCENARIO, overrides=["clv.holdout_days=0"])
+    monkeypatch.setitem(sys.modules, "lifetimes", None)  # import lifetimes now fails
+    require_fitter(scenario)
+    with_variant = scenario.model_copy(update={"variants": {"fit": {"clv": {"holdout_days": 91}}}})
+    with pytest.raises(UserError, match="`clv` extra"):
+        require_fitter(with_variant)

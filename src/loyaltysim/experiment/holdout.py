@@ -19,6 +19,7 @@ from mesa.time import Priority
 
 from loyaltysim.analysis import clv_prediction
 from loyaltysim.analysis.fit_customers import clv_fitters
+from loyaltysim.scenario import variant_names, variant_of
 from loyaltysim.scenario.problems import UserError
 
 if TYPE_CHECKING:
@@ -30,8 +31,13 @@ COLUMNS = ["customer", "shop", "day", "goods", "fee"]
 
 
 def require_fitter(scenario: Scenario) -> None:
-    """Before a run starts: CLV prediction needs lifetimes (a UserError names the extra)."""
-    if scenario.clv.on:
+    """Before a run starts: CLV prediction (in any variant) needs lifetimes.
+
+    Raises:
+        UserError: lifetimes is missing; the message names the extra that installs it.
+
+    """
+    if any(variant_of(scenario, v).clv.on for v in variant_names(scenario)):
         clv_fitters()
 
 
