@@ -238,3 +238,18 @@ def test_a_variant_with_prediction_needs_the_fitter(monkeypatch):
     with_variant = scenario.model_copy(update={"variants": {"fit": {"clv": {"holdout_days": 91}}}})
     with pytest.raises(UserError, match="`clv` extra"):
         require_fitter(with_variant)
+
+
+def test_the_written_log_and_the_kept_one_give_the_same_figures(tmp_path):
+    """With a result folder the fit reads the replication's orders.parquet part; without,
+    the orders the model kept in memory: the figures are the same to the last bit."""
+    pytest.importorskip("lifetimes", reason="the clv extra fits BG/NBD")
+    from loyaltysim import load_scenario, run
+
+    overrides = ["market.customers=600", "run.replications=1", "run.days=120"]
+    overrides += ["clv.holdout_days=56", "output.figures=false"]
+    scenario = load_scenario(SCENARIO, overrides=overrides)
+    kept = run(scenario).replications[["shop", *cp.NAMES]]
+    written = run(scenario, tmp_path / "out").replications[["shop", *cp.NAMES]]
+    pd.testing.assert_frame_equal(kept, written)
+    assert kept["p_alive_predicted"].notna().all()

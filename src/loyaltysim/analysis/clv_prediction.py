@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import warnings
 from typing import Any
 
 import numpy as np
@@ -199,7 +200,11 @@ def _bgnbd(lifetimes: Any, f: np.ndarray, r: np.ndarray, t: np.ndarray) -> Any:
         fit_quietly(bg.fit, f, r, t)
     except UserError:
         bg = lifetimes.BetaGeoFitter()
-        fit_quietly(functools.partial(bg.fit, tol=LOOSE_TOLERANCE), f, r, t)
+        # lifetimes then computes standard errors, which the predictions do not use; on the
+        # ridge a variance comes out negative and its square root warns
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fit_quietly(functools.partial(bg.fit, tol=LOOSE_TOLERANCE), f, r, t)
     return bg
 
 
