@@ -249,7 +249,17 @@ def test_the_written_log_and_the_kept_one_give_the_same_figures(tmp_path):
     overrides = ["market.customers=600", "run.replications=1", "run.days=120"]
     overrides += ["clv.holdout_days=56", "output.figures=false"]
     scenario = load_scenario(SCENARIO, overrides=overrides)
-    kept = run(scenario).replications[["shop", *cp.NAMES]]
+    in_memory = run(scenario)
+    kept = in_memory.replications[["shop", *cp.NAMES]]
     written = run(scenario, tmp_path / "out").replications[["shop", *cp.NAMES]]
     pd.testing.assert_frame_equal(kept, written)
     assert kept["p_alive_predicted"].notna().all()
+    # the terminal digest and the report show the test bed (a run without it shows none)
+    from loyaltysim.report.html import build_report
+    from loyaltysim.report.text import headline
+
+    assert "CLV prediction: BG/NBD + Gamma-Gamma fitted on recorded days 0-63" in headline(
+        in_memory
+    )
+    html = build_report(tmp_path / "out")
+    assert 'id="clv"' in html and "the BG/NBD fit gives the customers" in html
