@@ -169,7 +169,7 @@ def _estimates(fitter: Any, names: dict[str, str]) -> tuple[dict[str, Estimate],
     return out, cov
 
 
-def _quietly(fit: Any, *args: Any) -> None:
+def fit_quietly(fit: Any, *args: Any) -> None:
     """Fit without lifetimes' prints on stdout (the keys may go there); failures as UserError."""
     clv_fitters()
     from lifetimes.utils import ConvergenceError
@@ -206,7 +206,7 @@ def fit_customers(log: pd.DataFrame, end: dt.date | None = None) -> CustomerFit:
             "dropout cannot be told apart; give a longer log"
         )
     bg = lifetimes.BetaGeoFitter()
-    _quietly(bg.fit, summary["frequency"], summary["recency"], summary["T"])
+    fit_quietly(bg.fit, summary["frequency"], summary["recency"], summary["T"])
     bgnbd, cov = _estimates(bg, {"r": "r", "alpha": "alpha", "a": "a", "b": "b"})
     r, alpha = bgnbd["r"].value, bgnbd["alpha"].value
     rate_log_variance = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]  # log(r / alpha)
@@ -219,7 +219,7 @@ def fit_customers(log: pd.DataFrame, end: dt.date | None = None) -> CustomerFit:
         # The spend model only informs comments: a log that cannot pin it down keeps the keys.
         try:
             gg = lifetimes.GammaGammaFitter()
-            _quietly(gg.fit, spenders["frequency"], spenders["monetary_value"])
+            fit_quietly(gg.fit, spenders["frequency"], spenders["monetary_value"])
             spend, _ = _estimates(gg, {"p": "p", "q": "q", "gamma": "v"})
         except UserError as exc:
             spend_note = str(exc)

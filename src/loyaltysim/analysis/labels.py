@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from loyaltysim.analysis import clv_prediction
 from loyaltysim.engine.figures import Unit, find
 
 
@@ -118,8 +119,8 @@ def _rounded(x: float, decimals: int) -> tuple[float, int]:
 
 
 def label_of(name: str) -> FigureLabel:
-    """The label of figure ``name``; figures the registry does not know are counts."""
-    known = find(name)
+    """The label of figure ``name`` (the registry's or the CLV test bed's); others are counts."""
+    known = find(name) or clv_prediction.find(name)
     if known is not None:
         return FigureLabel(name, known.label, known.unit)
     return FigureLabel(name, name.replace("_", " "), "count")

@@ -14,6 +14,7 @@ from loyaltysim.engine.agents import Shop
 from loyaltysim.engine.figures import PerRun
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.records import customer_records
+from loyaltysim.experiment.holdout import Truth, holdout_figures, order_frame
 from loyaltysim.experiment.orders import OrderWriter, run_model
 from loyaltysim.experiment.seeds import replication_seed
 from loyaltysim.scenario import Scenario, variant_of
@@ -38,11 +39,14 @@ def simulate(
 ) -> ReplicationResult:
     """Run replication ``replication`` of ``variant`` of ``scenario``.
 
-    ``orders``: write the transaction log there, in chunks as the run goes.
+    ``orders``: write the transaction log there, in chunks as the run goes. With ``[clv]``
+    on, the log is kept (in memory without ``orders``) and each shop's CLV fit is scored.
     """
     config = variant_of(scenario, variant)
     seed = replication_seed(scenario.run.seed, replication)
-    model = LoyaltyModel(config, rng=np.random.default_rng(seed), log_orders=orders is not None)
+    log = orders is not None or config.clv.on
+    model = LoyaltyModel(config, rng=np.random.default_rng(seed), log_orders=log)
+    truth = Truth(model, config) if config.clv.on else None
     writer = None if orders is None else OrderWriter(orders, variant, replication)
     run_model(model, config.run.warmup_days + config.run.days, writer)
     timeseries = model.datacollector.get_agenttype_vars_dataframe(Shop).reset_index(drop=True)
@@ -59,6 +63,8 @@ def simulate(
     horizon = min(365, end_day)
     lapse = config.output.lapse_days
     figures = _figures(timeseries, records, end_day, horizon, lapse)
+    if truth is not None:  # the CLV test bed's figures follow the registry's
+        figures = figures.merge(holdout_figures(config, truth, order_frame(model, orders)))
     retention = _retention_curves(records, end_day, lapse)
     tag = {"variant": variant, "replication": replication}
     return ReplicationResult(

@@ -22,6 +22,7 @@ from loyaltysim.experiment.folder import (
     publish,
     write_outputs,
 )
+from loyaltysim.experiment.holdout import require_fitter
 from loyaltysim.experiment.lock import FolderLock
 from loyaltysim.experiment.main_module import workers_skip_main
 from loyaltysim.experiment.orders import ORDERS_FILE, merge, part_path
@@ -61,6 +62,7 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     check_fits(estimate_run(scenario), workers)
+    require_fitter(scenario)
     if out is None:
         return _run(scenario, None, workers, resume, progress, command)
     out = Path(out)

@@ -15,7 +15,6 @@ with the definitions of its figures, and the standard figures
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,14 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from loyaltysim.analysis import clv_prediction
 from loyaltysim.analysis.bottom_line import bottom_line
 from loyaltysim.analysis.findings import ShopFinding, concentration_findings, variant_findings
-from loyaltysim.analysis.intervals import proportion_ci
 from loyaltysim.analysis.labels import label_of, retention_label
 from loyaltysim.experiment.folder import RunFolder, kind_of, load_run
 from loyaltysim.experiment.store import write_atomic
+from loyaltysim.report.cells import difference, level
+from loyaltysim.report.clv import clv_section, holdout_days
 from loyaltysim.report.definitions import (
     complaint_service,
     definitions_html,
@@ -178,33 +179,6 @@ def shops_table(shops: Mapping[str, Any], patience: float) -> str:
 
 
 # ---------------------------------------------------------------------------------- run report
-def _level(row: pd.Series, figure: str) -> str:
-    """A mean with its 95% CI (for proportions on the logit scale, so within 0-100%)."""
-    label = label_of(figure)
-    low, high = row["ci_low"], row["ci_high"]
-    if label.kind == "share":
-        low, high = (float(x) for x in proportion_ci(row["mean"], low, high))
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return label.value(row["mean"])
-    digits = label.interval_decimals(low, high)
-    ci = f"{label.value(low, digits)} to {label.value(high, digits)}"
-    return f'{label.value(row["mean"], digits)}<br><span class="ci">{ci}</span>'
-
-
-def _difference(row: pd.Series, figure: str) -> tuple[str, str]:
-    """Cell and class of a paired difference: bold if its CI excludes zero."""
-    label = label_of(figure)
-    low, high = row["diff_ci_low"], row["diff_ci_high"]
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return label.diff(row["diff_vs_base"]), ""
-    digits = label.interval_decimals(low, high)
-    cell = (
-        f"{label.diff(row['diff_vs_base'], digits)}<br><span class='ci'>"
-        f"{label.bare_diff(low, digits)} to {label.bare_diff(high, digits)}</span>"
-    )
-    return cell, "effect" if (low > 0 or high < 0) else "null"
-
-
 def comparison_tables(run: RunFolder) -> list[str]:
     """Per shop: every key figure, base and variants, with 95% CIs and paired differences."""
     summary = run.summary
@@ -220,11 +194,11 @@ def comparison_tables(run: RunFolder) -> list[str]:
         rows, classes = [], []
         for figure in figures:
             name = retention_label(run.days) if figure == "retention" else label_of(figure).label
-            row, cls = [esc(name), _level(keyed.loc[("base", shop, figure)], figure)], ["", ""]
+            row, cls = [esc(name), level(keyed.loc[("base", shop, figure)], figure)], ["", ""]
             for v in variants[1:]:
                 data = keyed.loc[(v, shop, figure)]
-                cell, kind = _difference(data, figure)
-                row += [_level(data, figure), cell]
+                cell, kind = difference(data, figure)
+                row += [level(data, figure), cell]
                 cls += ["", kind]
             rows.append(row)
             classes.append(cls)
@@ -268,12 +242,12 @@ def bottom_line_of(run: RunFolder) -> list[str]:
     variant_keys = {k: flatten(v) for k, v in run.scenario.get("variants", {}).items()}
     path = run.path / "replications.csv"
     replications = pd.read_csv(path) if path.exists() else None
-    sentences = bottom_line(run.summary, run.days, variant_keys, replications)
-    return sentences or [
+    sentences = bottom_line(run.summary, run.days, variant_keys, replications) or [
         "The scenario has no variants, so there is nothing to compare: the report "
         "describes the base market, with 95% confidence intervals over "
         f"{int(run.summary['replications'].max())} replications."
     ]
+    return sentences + clv_prediction.bottom_line(run.summary, holdout_days(run))
 
 
 def bottom_line_html(run: RunFolder) -> list[str]:
@@ -295,7 +269,9 @@ def run_report(run: RunFolder) -> str:
         meta_line(run.path, run.meta),
         '<nav><a href="#bottom-line">Bottom line</a><a href="#findings">Findings</a>'
         '<a href="#scenario">Scenario</a><a href="#comparison">Variant comparison</a>'
-        '<a href="#definitions">Definitions</a><a href="#figures">Figures</a></nav>',
+        '<a href="#definitions">Definitions</a><a href="#figures">Figures</a>'
+        + ('<a href="#clv">CLV prediction</a>' if holdout_days(run) else "")
+        + "</nav>",
         *bottom_line_html(run),
         '<h2 id="findings">Findings</h2>',
         '<p class="note">These are effects inside the simulated market. A variant differs '
@@ -347,6 +323,7 @@ def run_report(run: RunFolder) -> str:
         ),
         '<h2 id="figures">Figures</h2>',
         *run_figures(run),
+        *clv_section(run),
     ]
     return page(f"loyaltysim report: {name}", body)
 

@@ -19,6 +19,16 @@ HEADLINE = {
     "clv": ("CLV", "{:,.1f}"),
     "mean_satisfaction": ("satisfaction", "{:.3f}"),
 }
+#: The CLV test bed's figures in the digest (only when ``[clv]`` is on).
+CLV_HEADLINE = {
+    "p_alive_predicted": ("P(alive) fit", "{:.1%}"),
+    "alive_share_shop": ("alive: shop", "{:.1%}"),
+    "alive_share": ("alive: category", "{:.1%}"),
+    "p_alive_auc": ("AUC", "{:.3f}"),
+    "holdout_value_predicted": ("CLV fit", "{:,.0f}"),
+    "holdout_value": ("CLV realised", "{:,.0f}"),
+    "holdout_value_ratio": ("fit/realised", "{:.3f}"),
+}
 
 
 def _cell(row: pd.Series, fmt: str) -> str:
@@ -37,12 +47,31 @@ def headline(result: RunResult) -> str:
         f"{scenario.run.days} days, {scenario.run.replications} replications "
         "(mean ± 95% CI half-width)"
     ]
+    lines += _tables(summary, HEADLINE)
+    clv = scenario.clv
+    if clv.on:
+        fitted = scenario.run.days - clv.holdout_days
+        lines += [
+            "",
+            f"CLV prediction: BG/NBD + Gamma-Gamma fitted on recorded days 0-{fitted - 1}, "
+            f"against the truth then and the next {clv.holdout_days} days "
+            f"(value discounted at {clv.annual_discount_rate:.0%} a year)",
+            *_tables(summary, CLV_HEADLINE),
+        ]
+    return "\n".join(lines)
+
+
+def _tables(summary: pd.DataFrame, figures: dict[str, tuple[str, str]]) -> list[str]:
+    """Per variant, a shop x figure table of ``figures`` (those the summary has)."""
+    lines = []
     for variant, block in summary.groupby("variant", sort=False):
-        table = block[block["figure"].isin(HEADLINE)].copy()
-        table["text"] = [_cell(r, HEADLINE[r["figure"]][1]) for _, r in table.iterrows()]
+        table = block[block["figure"].isin(figures)].copy()
+        if table.empty:
+            continue
+        table["text"] = [_cell(r, figures[r["figure"]][1]) for _, r in table.iterrows()]
         wide = table.pivot(index="shop", columns="figure", values="text")
-        wide = wide[[f for f in HEADLINE if f in wide.columns]]
-        wide.columns = [HEADLINE[f][0] for f in wide.columns]
+        wide = wide[[f for f in figures if f in wide.columns]]
+        wide.columns = [figures[f][0] for f in wide.columns]
         wide = wide.reindex(list(dict.fromkeys(block["shop"])))
         lines += ["", f"[{variant}]", wide.to_string()]
-    return "\n".join(lines)
+    return lines

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from loyaltysim.scenario.base import MAX_MONEY, Money, NonNeg, Rate, Share, Spread, Strict
+from loyaltysim.scenario.clv import ClvConfig, clv_problems
 from loyaltysim.scenario.events import Event
 from loyaltysim.scenario.experiment import CalibrationConfig, SweepConfig
 from loyaltysim.scenario.sizes import is_number, network_problems
@@ -349,6 +350,7 @@ class Scenario(Strict):
     experience: ExperienceConfig = Field(default_factory=ExperienceConfig)
     shops: dict[str, Shop] = Field(min_length=1)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    clv: ClvConfig = Field(default_factory=ClvConfig, description="Predicted CLV vs the truth.")
     events: list[Event] = Field(default_factory=list, description="Scheduled market events.")
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
@@ -427,6 +429,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
                     )
                 )
     problems += network_problems(data.get("network"), market, data.get("run"))
+    problems += clv_problems(data.get("clv"), data.get("run"))
     shops = data.get("shops")
     if isinstance(shops, Mapping) and isinstance(regions, Mapping):
         for shop_name, shop in shops.items():
