@@ -1,7 +1,7 @@
 """Population: departures, life-cycle stages, free slots and newcomers."""
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,7 @@ from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.mutators import Mutators
 from loyaltysim.engine.params import SegmentArrays, ShopArrays, segment_arrays_class
 from loyaltysim.engine.state import NO_SHOP, CustomerState
+from loyaltysim.engine.totals import ShopTotals
 from loyaltysim.mechanisms.awareness import FirstImpression
 from loyaltysim.mechanisms.population import (
     Newcomers,
@@ -502,6 +503,11 @@ def test_steady_market_replaces_who_leaves_the_category():
         # those who dropped out today leave tomorrow: the alive count is the whole market
         # minus today's dropouts; the market is Poisson(500): 500 +- 22
         assert abs(int(state.active.sum()) - 500) < 5 * math.sqrt(500)
+        # leaving and replacing go through the mutators: the running totals stay a recount
+        recount = ShopTotals.count(state)
+        for field in fields(ShopTotals):
+            got, want = getattr(model.totals, field.name), getattr(recount, field.name)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-3, err_msg=field.name)
     departed = pd.concat([pd.DataFrame(c) for c in model.departed.chunks])
     # many left the category (alive false) and went; their replacements got new ids
     assert (~departed["alive"]).sum() > 500
