@@ -60,7 +60,7 @@ class Region(Strict):
 class Segment(Strict):
     """A customer segment (e.g. a life-cycle stage) with its own needs and priorities."""
 
-    share: Share = Field(description="Share of the initial population.")
+    share: Share = Field(description="Share of the initial (steady_state: lasting) population.")
     arrival_share: Share | None = Field(
         None, description="Share of newly arriving customers (default: same as share)."
     )
