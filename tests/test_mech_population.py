@@ -1,14 +1,17 @@
 """Population: departures, life-cycle stages, free slots and newcomers."""
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.mutators import Mutators
-from loyaltysim.engine.params import ShopArrays, segment_arrays_class
+from loyaltysim.engine.params import SegmentArrays, ShopArrays, segment_arrays_class
 from loyaltysim.engine.state import NO_SHOP, CustomerState
+from loyaltysim.engine.totals import ShopTotals
 from loyaltysim.mechanisms.awareness import FirstImpression
 from loyaltysim.mechanisms.population import (
     Newcomers,
@@ -16,9 +19,12 @@ from loyaltysim.mechanisms.population import (
     arrivals,
     buying_habits,
     free_slots,
+    left_category,
     random_departures,
 )
 from loyaltysim.scenario import validate
+from loyaltysim.scenario.problems import ScenarioError
+from loyaltysim.scenario.steady_state import arrival_flows, time_in_stage
 
 
 def segments(**changes):
@@ -294,3 +300,216 @@ def test_buying_habits_draw_nothing_when_off():
     scale, dropout = buying_habits(rng, np.zeros(10, np.int16), segments())
     assert (scale, dropout) == (1.0, 0.0)
     assert rng.bit_generator.state == before  # older scenarios draw the same numbers
+
+
+# --------------------------------------------------------------------------- steady state
+# The toy: baby (10 days) -> toddler (20 days) -> leaves the market; adult forever.
+TOY_DURATION = [10.0, 20.0, math.inf]
+TOY_NEXT = [1, -1, -1]
+HALF_LIFE_10 = math.log(2) / 10  # half the babies survive their stage, a quarter the toddlers
+
+
+def toy_market(share, departure_rate, customers=2000, **market):
+    names = ["baby", "toddler", "adult"]
+    segs = {
+        name: {"share": s, "purchase_rate": 0.0}
+        | ({"duration_days": d} if math.isfinite(d) else {})
+        for name, s, d in zip(names, share, TOY_DURATION, strict=True)
+    }
+    segs["baby"]["next"] = "toddler"
+    return validate(
+        {
+            "run": {"days": 60, "warmup_days": 0},
+            "market": {
+                "customers": customers,
+                "steady_state": True,
+                "departure_rate": departure_rate,
+                "segments": segs,
+            }
+            | market,
+            "network": {"kind": "well_mixed"},
+            "shops": {"a": {"price": 50.0, "quality": 0.6, "unit_cost": 30.0}},
+        }
+    )
+
+
+def test_arrival_flows_hand_checked_without_departures():
+    # d = 0: a baby stays 10 days, a toddler 20. Shares 0.2 / 0.6 / 0.2 per customer: babies
+    # enter at 0.2 / 10 = 0.02 a day, all from outside; toddlers at 0.6 / 20 = 0.03 a day, of
+    # which 0.02 are grown babies, so 0.01 arrive; adults never leave: no arrivals
+    flows = arrival_flows([0.2, 0.6, 0.2], TOY_DURATION, TOY_NEXT, 0.0)
+    np.testing.assert_allclose(flows, [0.02, 0.01, 0.0], atol=1e-15)
+
+
+def test_arrival_flows_hand_checked_with_departures():
+    # d = ln 2 / 10: time in stage L = (1 - e^{-dD}) / d = 0.5 / d for babies, 0.75 / d for
+    # toddlers, 1 / d for adults. Shares 0.4 / 0.4 / 0.2: babies enter at 0.4 d / 0.5 = 0.8 d;
+    # toddlers at 0.4 d / 0.75 = 8/15 d, half the babies' 0.8 d grow up (0.4 d), so 2/15 d
+    # arrive; adults 0.2 d
+    d = HALF_LIFE_10
+    flows = arrival_flows([0.4, 0.4, 0.2], TOY_DURATION, TOY_NEXT, d)
+    np.testing.assert_allclose(flows, [0.8 * d, 2 / 15 * d, 0.2 * d], rtol=1e-12)
+    assert time_in_stage(10.0, d) == pytest.approx(0.5 / d)
+    assert time_in_stage(math.inf, d) == pytest.approx(1 / d)
+    assert time_in_stage(10.0, 0.0) == 10.0
+
+
+def test_arrival_flows_negative_when_earlier_stages_overfill():
+    # d = 0, shares 0.5 / 0.3 / 0.2: babies enter at 0.05 a day and all become toddlers,
+    # who would then number 0.05 * 20 = 1.0 of the market, more than 0.3: -0.05 + 0.015
+    flows = arrival_flows([0.5, 0.3, 0.2], TOY_DURATION, TOY_NEXT, 0.0)
+    assert flows[1] == pytest.approx(0.3 / 20 - 0.05)
+
+
+def test_steady_state_shares_that_cannot_hold_are_a_located_problem():
+    with pytest.raises(ScenarioError) as caught:
+        toy_market([0.5, 0.3, 0.2], 0.0)
+    assert "market.segments.toddler.share" in str(caught.value)
+    with pytest.raises(ScenarioError) as caught:
+        toy_market([0.4, 0.4, 0.2], HALF_LIFE_10, arrival_rate=0.01)
+    assert "market.arrival_rate" in str(caught.value)
+
+
+def test_newcomers_of_a_steady_market():
+    # 2000 customers at the flows above: 2000 * (0.8 + 2/15 + 0.2) d = 2266.7 d a day,
+    # split 0.8 : 2/15 : 0.2 (70.6% / 11.8% / 17.6%)
+    scenario = toy_market([0.4, 0.4, 0.2], HALF_LIFE_10)
+    segs = SegmentArrays.from_scenario(scenario)
+    newcomers = Newcomers.of(scenario.market, segs, 0.0)
+    total = 0.8 + 2 / 15 + 0.2
+    assert newcomers.per_day == pytest.approx(2000 * total * HALF_LIFE_10)
+    np.testing.assert_allclose(newcomers.arrival_share, np.array([0.8, 2 / 15, 0.2]) / total)
+    assert newcomers.stage_age_decay == HALF_LIFE_10
+    assert not newcomers.replace_dropouts  # nobody drops out in the toy
+    legacy = Newcomers.of(scenario.market.model_copy(update={"steady_state": False}), segs, 0.0)
+    assert legacy.per_day == 0.0 and legacy.arrival_share is None
+    assert legacy.stage_age_decay == 0.0
+
+
+def test_initial_customers_age_in_stage_from_the_steady_state():
+    # age density e^{-d a} on [0, 10] with d = ln 2 / 10: mean age 1/d - D e^{-dD} / (1 -
+    # e^{-dD}) = 14.427 - 10 = 4.427, so 5.573 days left on average (uniform: 5)
+    n, d = 20000, HALF_LIFE_10
+    shop_arrays = shops()
+    segs = segments(share=np.array([1.0, 0.0, 0.0]))
+    state = CustomerState.empty(n, 2)
+    populate(
+        np.random.default_rng(5),
+        state,
+        np.arange(n),
+        0,
+        newcomers=replace(NEWCOMERS, stage_age_decay=d),
+        segments=segs,
+        shops=shop_arrays,
+        impression=impression(shop_arrays, segs),
+        initial=True,
+    )
+    left = state.stage_end.astype(np.float64)
+    assert left.min() >= 0.0 and left.max() <= 10.0
+    mean_left = 10.0 - (1 / d - 10.0 * 0.5 / 0.5)
+    assert mean_left == pytest.approx(5.573, abs=1e-3)
+    # the sd of the days left is below the uniform's 2.887
+    assert abs(left.mean() - mean_left) < 5 * 2.887 / math.sqrt(n)
+    # P(left <= 5) = P(age >= 5) = (e^{-0.5 ln 2} - 0.5) / 0.5 = 0.4142
+    assert abs(np.mean(left <= 5.0) - 0.4142) < 5 * math.sqrt(0.25 / n)
+
+
+def test_arrivals_replacing_in_kind():
+    shop_arrays = shops()
+    state = CustomerState.empty(4, 2)
+    rows = np.array([1, 3])
+    populate(
+        np.random.default_rng(0),
+        state,
+        rows,
+        12,
+        newcomers=NEWCOMERS,
+        segments=segments(),
+        shops=shop_arrays,
+        impression=impression(shop_arrays, segments()),
+        initial=False,
+        replacing=(np.array([1, 2], np.int16), np.array([17.5, np.inf])),
+    )
+    # the stage and the days left in it are those of the replaced; joined today
+    np.testing.assert_array_equal(state.segment[rows], [1, 2])
+    np.testing.assert_array_equal(state.stage_end[rows], [17.5, np.inf])
+    np.testing.assert_array_equal(state.joined[rows], [12, 12])
+
+
+def test_left_category_skips_those_already_leaving():
+    state = CustomerState.empty(5, 1)
+    state.active[:4] = True
+    state.alive[:] = [True, False, False, True, False]  # slot 4 is free
+    np.testing.assert_array_equal(left_category(state, np.array([2])), [1])
+
+
+def stage_counts(model):
+    state = model.state
+    return np.bincount(state.segment[state.active], minlength=3)
+
+
+def test_steady_market_holds_its_stage_shares():
+    # 2000 customers, 40/40/20, a baby's stage half-life 10 days: 157 arrivals a day. In the
+    # steady state each stage's count is Poisson (M/G/inf): 800 +- 28, 400 +- 20 at most
+    scenario = toy_market([0.4, 0.4, 0.2], HALF_LIFE_10)
+    model = LoyaltyModel(scenario, rng=11, create_agents=False)
+    counts = [stage_counts(model)]
+    for _ in range(60):
+        model.step()
+        counts.append(stage_counts(model))
+    counts = np.array(counts)
+    target = np.array([800, 800, 400])
+    assert np.all(np.abs(counts - target) < 5 * np.sqrt(target))
+    # the mean over days 20-60 (several stage lengths after the start) is on target too
+    assert np.all(np.abs(counts[20:].mean(axis=0) - target) < 3 * np.sqrt(target))
+    # legacy reading (no steady state) of the same shares with these arrivals drifts: half the
+    # babies become toddlers who stay twice as long, but nobody arrives
+    legacy = LoyaltyModel(
+        scenario.model_copy(
+            update={"market": scenario.market.model_copy(update={"steady_state": False})}
+        ),
+        rng=11,
+        create_agents=False,
+    )
+    for _ in range(60):
+        legacy.step()
+    assert stage_counts(legacy).sum() < 0.2 * 2000
+
+
+def test_steady_market_replaces_who_leaves_the_category():
+    # everyone needs to buy every day and drops out with chance ~Beta(2, 2) after a repeat
+    # purchase: without replacement the buying population would vanish within days
+    segs = {"all": {"share": 1.0, "purchase_rate": 1.0, "dropout_a": 2.0, "dropout_b": 2.0}}
+    scenario = validate(
+        {
+            "run": {"days": 30, "warmup_days": 0},
+            "market": {
+                "customers": 500,
+                "steady_state": True,
+                "departure_rate": 0.01,
+                "outside_utility": -20.0,
+                "segments": segs,
+            },
+            "network": {"kind": "well_mixed"},
+            "shops": {
+                "a": {"price": 50.0, "quality": 0.6, "unit_cost": 30.0, "initial_awareness": 1.0}
+            },
+        }
+    )
+    model = LoyaltyModel(scenario, rng=3, create_agents=False)
+    for _ in range(30):
+        model.step()
+        state = model.state
+        # those who dropped out today leave tomorrow: the alive count is the whole market
+        # minus today's dropouts; the market is Poisson(500): 500 +- 22
+        assert abs(int(state.active.sum()) - 500) < 5 * math.sqrt(500)
+        # leaving and replacing go through the mutators: the running totals stay a recount
+        recount = ShopTotals.count(state)
+        for field in fields(ShopTotals):
+            got, want = getattr(model.totals, field.name), getattr(recount, field.name)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-3, err_msg=field.name)
+    departed = pd.concat([pd.DataFrame(c) for c in model.departed.chunks])
+    # many left the category (alive false) and went; their replacements got new ids
+    assert (~departed["alive"]).sum() > 500
+    assert model.state.uid[model.state.active].max() > 500
+    assert len(set(departed["uid"])) == departed["uid"].nunique()

@@ -87,12 +87,7 @@ class LoyaltyModel(mesa.Model):
             reference_price=market.reference_price,
             outside_utility=market.outside_utility,
         )
-        self.newcomers = population.Newcomers(
-            region_share=np.array([r.share for r in market.regions.values()]),
-            price_sensitivity=market.price_sensitivity,
-            price_sensitivity_spread=market.price_sensitivity_spread,
-            talkativeness_spread=exp.talkativeness_spread,
-        )
+        self.newcomers = population.Newcomers.of(market, self.segments, exp.talkativeness_spread)
         self.rules = Rules.of(exp)
         self.state = CustomerState.empty(self._capacity(), self.n_shops)
         self.mutate = Mutators(self.state)
@@ -158,6 +153,8 @@ class LoyaltyModel(mesa.Model):
         """Slots for the initial customers plus room for net growth of the population."""
         market, run = self.config.market, self.config.run
         n = market.customers
+        if market.steady_state:
+            return population.steady_capacity(n)
         growth = max(market.arrival_rate - market.departure_rate, 0.0)
         total_days = run.days + run.warmup_days
         expected = n * growth * total_days

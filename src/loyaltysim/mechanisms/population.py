@@ -3,16 +3,27 @@
 Customers leave with a daily ``departure_rate``; a segment with ``duration_days`` is a
 life-cycle stage (essay 003: children aged 0-12, 12-36, 36-72 months): when it ends the
 customer moves to the ``next`` stage or, after the last, leaves the market. New customers
-arrive as a Poisson stream of ``arrival_rate`` times the initial population per day, drawn from
-the segments' ``arrival_share`` (essay 003: about 80% of new customers are in the first stage).
+arrive as a Poisson stream, spread over the segments.
 
-Initial customers are spread over their stage (uniform remaining time), so the market starts
-in its steady state rather than with every child newborn.
+Two readings of a scenario's numbers (``market.steady_state``):
+
+- off (the old behaviour): ``customers`` and the segments' ``share`` are the day-0 market;
+  ``arrival_rate`` times ``customers`` arrive a day, split by ``arrival_share``; initial
+  customers are spread uniformly over their stage. The market then drifts towards whatever
+  steady state those rates imply.
+- on: ``customers`` and ``share`` are the market's steady state. The arrivals per segment
+  are the ones that hold it (:func:`loyaltysim.scenario.steady_state.arrival_flows`), and
+  each initial customer's time already spent in its stage is drawn from the stationary
+  density, proportional to ``exp(-departure_rate * age)`` on ``[0, duration]``. A customer
+  who has left the category (BG/NBD dropout, ``alive`` false) leaves the market the next day
+  and is replaced in kind: a newcomer in the same stage with the same time left in it, so
+  the stage counts follow the process without dropout and stay steady.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,16 +31,69 @@ from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.engine.sampling import bernoulli_indices
 from loyaltysim.engine.state import CustomerState
 from loyaltysim.mechanisms.awareness import FirstImpression
+from loyaltysim.scenario.steady_state import arrival_flows
+
+if TYPE_CHECKING:
+    from loyaltysim.scenario.schema import MarketConfig
 
 
 @dataclass(frozen=True)
 class Newcomers:
-    """What a new customer is drawn from."""
+    """What a new customer is drawn from, and how many arrive a day.
+
+    ``arrival_share`` (none: the segments' own) splits the daily arrivals over segments;
+    ``stage_age_decay`` shapes initial customers' age in their stage (density
+    ``exp(-decay * age)``; 0: uniform); ``replace_dropouts``: customers who left the category
+    leave the market and are replaced in kind.
+    """
 
     region_share: np.ndarray
     price_sensitivity: float
     price_sensitivity_spread: float
     talkativeness_spread: float
+    per_day: float = 0.0
+    arrival_share: np.ndarray | None = None
+    stage_age_decay: float = 0.0
+    replace_dropouts: bool = False
+
+    @classmethod
+    def of(
+        cls, market: MarketConfig, segments: SegmentArrays, talkativeness_spread: float
+    ) -> Newcomers:
+        """The newcomers of ``market``: as written, or the arrivals of its steady state."""
+        base = cls(
+            region_share=np.array([r.share for r in market.regions.values()]),
+            price_sensitivity=market.price_sensitivity,
+            price_sensitivity_spread=market.price_sensitivity_spread,
+            talkativeness_spread=talkativeness_spread,
+            per_day=market.arrival_rate * market.customers,
+        )
+        if not market.steady_state:
+            return base
+        flows = np.array(steady_arrivals(segments, market.departure_rate))
+        total = float(flows.sum())
+        return replace(
+            base,
+            per_day=total * market.customers,
+            arrival_share=flows / total if total > 0 else segments.share,
+            stage_age_decay=market.departure_rate,
+            replace_dropouts=segments.drop_out,
+        )
+
+
+def steady_arrivals(segments: SegmentArrays, departure_rate: float) -> list[float]:
+    """Daily arrivals per segment, per customer of the market, that hold its shares steady."""
+    return arrival_flows(
+        segments.share.tolist(),
+        segments.duration_days.tolist(),
+        segments.next_segment.tolist(),
+        departure_rate,
+    )
+
+
+def steady_capacity(customers: int) -> int:
+    """Slots for a steady market of ``customers``: its size is Poisson, so six sd spare."""
+    return customers + int(np.ceil(6.0 * np.sqrt(customers) + 10.0))
 
 
 def random_departures(
@@ -53,6 +117,11 @@ def advance_stages(
     moving, segment = ended[nxt >= 0], nxt[nxt >= 0]
     stage_end = state.stage_end[moving] + segments.duration_days[segment]
     return moving, segment, stage_end, ended[nxt < 0]
+
+
+def left_category(state: CustomerState, leaving: np.ndarray) -> np.ndarray:
+    """Customers in the market who have left the category, other than those ``leaving``."""
+    return np.setdiff1d(np.flatnonzero(state.active & ~state.alive), leaving)
 
 
 def free_slots(active: np.ndarray, wanted: int) -> np.ndarray:
@@ -105,6 +174,32 @@ def buying_habits(
     return scale, dropout
 
 
+def _segments(
+    rng: np.random.Generator,
+    k: int,
+    newcomers: Newcomers,
+    segments: SegmentArrays,
+    initial: bool,
+) -> np.ndarray:
+    """Newcomers' segments: by ``share`` on day 0, by the arrival split afterwards."""
+    share = segments.share if initial else newcomers.arrival_share
+    share = segments.arrival_share if share is None else share
+    return rng.choice(share.shape[0], size=k, p=share / share.sum())
+
+
+def _time_left(rng: np.random.Generator, duration: np.ndarray, decay: float) -> np.ndarray:
+    """Initial customers' days left in their (finite) stage, their age from the steady state.
+
+    The age density is proportional to ``exp(-decay * age)`` on ``[0, duration]`` (uniform
+    when the decay is 0), drawn by inverting its distribution function.
+    """
+    u = rng.random(duration.shape[0])
+    span = np.where(np.isfinite(duration), duration, 0.0)
+    if decay == 0.0:
+        return u * span
+    return span + np.log1p(u * np.expm1(-decay * span)) / decay
+
+
 def arrivals(
     rng: np.random.Generator,
     k: int,
@@ -116,15 +211,22 @@ def arrivals(
     impression: FirstImpression,
     initial: bool,
     closed: np.ndarray | None = None,
+    replacing: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Arrivals:
-    """Draw ``k`` fresh customers (``initial``: the day-0 population, spread over stages)."""
-    share = segments.share if initial else segments.arrival_share
-    segment = rng.choice(share.shape[0], size=k, p=share / share.sum())
+    """Draw ``k`` fresh customers (``initial``: the day-0 population, spread over stages).
+
+    ``replacing``: the segments and stage ends of the customers they replace (in kind).
+    """
+    if replacing is None:
+        segment = _segments(rng, k, newcomers, segments, initial)
+    else:
+        segment, stage_end = replacing
     region_share = newcomers.region_share
     region = rng.choice(region_share.shape[0], size=k, p=region_share / region_share.sum())
-    duration = segments.duration_days[segment]
-    remaining = rng.random(k) if initial else np.ones(k)
-    stage_end = day + np.where(np.isfinite(duration), remaining * duration, np.inf)
+    if replacing is None:
+        duration = segments.duration_days[segment]
+        left = _time_left(rng, duration, newcomers.stage_age_decay) if initial else duration
+        stage_end = day + np.where(np.isfinite(duration), left, np.inf)
     price_sensitivity = newcomers.price_sensitivity * rng.lognormal(
         0.0, newcomers.price_sensitivity_spread, k
     )

@@ -21,6 +21,7 @@ from loyaltysim.scenario.clv import ClvConfig, clv_problems
 from loyaltysim.scenario.events import Event
 from loyaltysim.scenario.experiment import CalibrationConfig, SweepConfig
 from loyaltysim.scenario.sizes import is_number, network_problems
+from loyaltysim.scenario.steady_state import steady_state_problems
 from loyaltysim.scenario.toml_lines import KeyPath, format_path
 from loyaltysim.scenario.wording import unknown
 from loyaltysim.strategies import REGISTRY, Strategies
@@ -60,7 +61,7 @@ class Region(Strict):
 class Segment(Strict):
     """A customer segment (e.g. a life-cycle stage) with its own needs and priorities."""
 
-    share: Share = Field(description="Share of the initial population.")
+    share: Share = Field(description="Share of the initial (steady_state: lasting) population.")
     arrival_share: Share | None = Field(
         None, description="Share of newly arriving customers (default: same as share)."
     )
@@ -114,6 +115,11 @@ class MarketConfig(Strict):
         0.0, le=1.0, description="New customers per day, as a share of the initial population."
     )
     departure_rate: Rate = Field(0.0, description="Daily probability a customer leaves.")
+    steady_state: bool = Field(
+        False,
+        description="Segments' share and customers are the steady state: arrivals are derived "
+        "to hold them, and those who leave the category leave the market, replaced in kind.",
+    )
     reference_price: float = Field(
         100.0, ge=0.01, le=MAX_MONEY, description="Price that costs one utility unit."
     )
@@ -430,6 +436,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
                 )
     problems += network_problems(data.get("network"), market, data.get("run"))
     problems += clv_problems(data.get("clv"), data.get("run"))
+    problems += steady_state_problems(market)
     shops = data.get("shops")
     if isinstance(shops, Mapping) and isinstance(regions, Mapping):
         for shop_name, shop in shops.items():

@@ -77,23 +77,41 @@ def shock(model: LoyaltyModel, s: int, trust_loss: float, satisfaction_loss: flo
 
 
 def population(model: LoyaltyModel) -> None:
-    """Life-cycle stages end, customers leave the market, newcomers arrive."""
-    state, market = model.state, model.config.market
+    """Life-cycle stages end, customers leave the market, newcomers arrive.
+
+    In a steady-state market (``newcomers.replace_dropouts``) those who have left the
+    category leave too, each replaced by a newcomer in the same stage with as long left in it.
+    """
+    state, market, newcomers = model.state, model.config.market, model.newcomers
     departing = population_rules.random_departures(model.rng, state.active, market.departure_rate)
     moving, segment, stage_end, aged_out = population_rules.advance_stages(
         state, model.segments, model.day
     )
     model.mutate.set_stage(moving, segment, stage_end)
     leaving = np.union1d(departing, aged_out)
-    if leaving.size:
+    lost = population_rules.left_category(state, leaving) if newcomers.replace_dropouts else None
+    if lost is not None and lost.size:
+        like = (state.segment[lost], state.stage_end[lost])
+        _leave(model, np.union1d(leaving, lost))
+        rows = population_rules.free_slots(state.active, lost.size)
+        arrive(model, rows, replacing=(like[0][: rows.size], like[1][: rows.size]))
+    elif leaving.size:
         _leave(model, leaving)
-    count = int(model.rng.poisson(market.arrival_rate * market.customers))
+    count = int(model.rng.poisson(newcomers.per_day))
     if count:
         arrive(model, population_rules.free_slots(state.active, count))
 
 
-def arrive(model: LoyaltyModel, rows: np.ndarray, initial: bool = False) -> None:
-    """Fresh customers fill free ``rows`` (``initial``: the day-0 population)."""
+def arrive(
+    model: LoyaltyModel,
+    rows: np.ndarray,
+    initial: bool = False,
+    replacing: tuple[np.ndarray, np.ndarray] | None = None,
+) -> None:
+    """Fresh customers fill free ``rows`` (``initial``: the day-0 population).
+
+    ``replacing``: the segments and stage ends of those they replace in kind.
+    """
     fresh = population_rules.arrivals(
         model.rng,
         rows.shape[0],
@@ -104,6 +122,7 @@ def arrive(model: LoyaltyModel, rows: np.ndarray, initial: bool = False) -> None
         impression=model.impression,
         initial=initial,
         closed=model.schedule.closed(model.day),
+        replacing=replacing,
     )
     model.mutate.arrive(rows, fresh)
     model.admit_agents(rows)

@@ -1,0 +1,14 @@
+"""Validation: baby_products starts and stays in its steady state (essay 003's 70/20/10)."""
+
+import pytest
+from validation import population
+
+pytestmark = pytest.mark.validation
+
+
+def test_population_checks_agree_with_the_essay():
+    # four replications of the full-size file (10,000 customers, 180 + 365 days)
+    checks = population.measure(4)
+    assert len(checks) == 10
+    failed = [check.row() for check in checks if not check.agrees]
+    assert not failed, "\n".join(failed)
