@@ -206,7 +206,7 @@ def measure(
             lambda low, high: low > 0.0,
         ),
         _check(
-            "a day late vs a day early: satisfaction lost / won",
+            "satisfaction lost by a day late / won by a day early",
             "Ravula 2022; Yang et al. 2023",
             "> 1 (late much lower, early a little higher)",
             late / early,

@@ -191,7 +191,13 @@ class ExperienceConfig(Strict):
             "prospect E + gain*v(P-E) with losses weighted by loss_aversion."
         ),
     )
-    gain: NonNeg = Field(0.3, description="Satisfaction per unit of positive disconfirmation.")
+    gain: NonNeg = Field(
+        0.3,
+        description=(
+            "Satisfaction per unit of positive disconfirmation: on top of performance (legacy) "
+            "or from the expectation (prospect)."
+        ),
+    )
     loss: NonNeg = Field(
         0.8, description="Satisfaction per unit of negative disconfirmation (legacy form)."
     )
