@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from loyaltysim import load_scenario
+from loyaltysim import LoyaltyModel, load_scenario
 from loyaltysim.engine.params import ShopArrays
 from loyaltysim.mechanisms.delivery import (
     ORDER_FIELDS,
@@ -222,3 +222,64 @@ def test_half_day_leads_round_as_parcels_travel():
     scenario = load_scenario("scenarios/baseline.toml", {"shops.thrift.courier.dispatch_days": 0.5})
     promised = ShopArrays.from_scenario(scenario).promised_days
     np.testing.assert_array_equal(promised[0], [2, 2, 4])
+
+
+# --------------------------------------------------------------------------- through the model
+@pytest.mark.parametrize(
+    ("promised", "felt"),
+    [
+        # E = (0.6 + 0.85)/2 = 0.725 for everyone (honest shop, first impression);
+        # parcels take 2 days. Promise 3: a day early, score 0.85 + 0.15 = 1, P = 0.8,
+        # x = 0.725 + 1.3*0.075 = 0.8225. Promise 2: on the day, P = E, x = 0.725.
+        # Promise 1: a day late, score 0.7, P = 0.65, x = 0.725 - 1.3*2.25*0.075 = 0.505625
+        (3.0, 0.8225),
+        (2.0, 0.725),
+        (1.0, 0.505625),
+    ],
+)
+def test_first_experience_against_the_promise_hand_checked(promised, felt):
+    settings = {
+        "experience.disconfirmation": "prospect",
+        "experience.gain": 1.3,
+        "experience.loss_aversion": 2.25,
+        "experience.delivery_reference": "promise",
+        "experience.on_time_score": 0.85,
+    }
+    np.testing.assert_allclose(_first_experiences(promised, settings), felt, atol=1e-6)
+
+
+@pytest.mark.parametrize("promised", [1.0, 3.0])
+def test_the_legacy_defaults_ignore_the_promise(promised):
+    # E = P = (0.6 + 1)/2 = 0.8 whatever the shop promises: x = P = 0.8
+    np.testing.assert_allclose(_first_experiences(promised, {}), 0.8, atol=1e-6)
+
+
+def _first_experiences(promised: float, settings: dict) -> np.ndarray:
+    """Satisfaction of the middle shop's customers after exactly one (noise-free) delivery."""
+    scenario = load_scenario(
+        "scenarios/baseline.toml",
+        {
+            "market.customers": 500,
+            "market.regions.city.share": 1.0,
+            "market.regions.province.share": 0.0,
+            "market.regions.remote.share": 0.0,
+            "run.warmup_days": 0,
+            "experience.quality_noise": 0.0,
+            "experience.complaint_propensity": 0.0,
+            "experience.positive_propensity": 0.0,  # no word of mouth moves expectations
+            "experience.negative_propensity": 0.0,
+            "shops.middle.quality": 0.6,
+            "shops.middle.courier.on_time": 1.0,
+            "shops.middle.courier.damage_rate": 0.0,
+            "shops.middle.courier.loss_rate": 0.0,
+            "shops.middle.courier.tracking": False,
+            "shops.middle.courier.promised_days": promised,
+            **settings,
+        },
+    )
+    model = LoyaltyModel(scenario, rng=3, create_agents=False)
+    for _ in range(30):
+        model.step()
+    once = model.state.active & (model.state.experiences[:, 2] == 1)
+    assert once.sum() > 10
+    return model.state.satisfaction[once, 2]
