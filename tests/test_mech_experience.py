@@ -7,6 +7,7 @@ from loyaltysim.mechanisms.experience import (
     Learning,
     experience_satisfaction,
     perceived_performance,
+    prospect_value,
     updated_expectation,
     updated_satisfaction,
     updated_trust,
@@ -16,10 +17,28 @@ GAIN, LOSS = 0.3, 0.8  # scenario defaults: loss > gain
 
 
 def rules(
-    gain=GAIN, loss=LOSS, satisfaction=0.3, expectation=0.3, tolerance=0.15, up=0.05, down=0.3
+    gain=GAIN,
+    loss=LOSS,
+    satisfaction=0.3,
+    expectation=0.3,
+    tolerance=0.15,
+    up=0.05,
+    down=0.3,
+    form="legacy",
+    loss_aversion=2.25,
 ):
     """A parameter record; only the fields a test's function reads matter to it."""
-    return Learning(gain, loss, satisfaction, expectation, tolerance, up, down)
+    return Learning(
+        gain=gain,
+        loss=loss,
+        disconfirmation=form,
+        loss_aversion=loss_aversion,
+        satisfaction_learning=satisfaction,
+        expectation_learning=expectation,
+        promise_tolerance=tolerance,
+        trust_gain=up,
+        trust_loss=down,
+    )
 
 
 def a(*values):
@@ -50,6 +69,44 @@ def test_disconfirmation_is_asymmetric_loss_over_gain():
 def test_experience_satisfaction_clipped():
     # 0.95 + 0.3*0.75 = 1.175 -> 1; 0.1 - 0.8*0.8 = -0.54 -> 0
     x = experience_satisfaction(a(0.95, 0.1), a(0.2, 0.9), rules())
+    np.testing.assert_array_equal(x, [1.0, 0.0])
+
+
+def test_prospect_value_weights_losses_by_lambda():
+    # v(0.2) = 0.2; v(-0.2) = 2.25 * -0.2 = -0.45; v(0) = 0
+    np.testing.assert_allclose(prospect_value(a(0.2, -0.2, 0.0), 2.25), [0.2, -0.45, 0.0])
+
+
+def test_prospect_disconfirmation_hand_checked():
+    # x = E + gain * v(P - E), gain 1, lambda 2.25
+    # P 0.8, E 0.7: surplus 0.1 -> 0.7 + 0.1 = 0.8
+    # P 0.6, E 0.7: shortfall 0.1 -> 0.7 - 2.25*0.1 = 0.475
+    # P = E = 0.6 -> 0.6 (confirmation: the expectation itself)
+    # gain 0.5 scales both sides: P 0.8, E 0.7 -> 0.75; P 0.6, E 0.7 -> 0.7 - 0.1125 = 0.5875
+    x = experience_satisfaction(
+        a(0.8, 0.6, 0.6), a(0.7, 0.7, 0.6), rules(gain=1.0, form="prospect")
+    )
+    np.testing.assert_allclose(x, [0.8, 0.475, 0.6])
+    half = experience_satisfaction(a(0.8, 0.6), a(0.7, 0.7), rules(gain=0.5, form="prospect"))
+    np.testing.assert_allclose(half, [0.75, 0.5875])
+
+
+def test_prospect_asymmetry_is_lambda_where_legacy_dilutes_it():
+    # at E = 0.5 and gaps of +-0.1: prospect moves x by +0.1 and -0.225 (ratio 2.25);
+    # legacy by +0.1*(1 + 0.3) = +0.13 and -0.1*(1 + 0.8) = -0.18 (ratio 1.8/1.3 = 1.385)
+    e = a(0.5, 0.5)
+    p = a(0.6, 0.4)
+    prospect = experience_satisfaction(p, e, rules(gain=1.0, form="prospect")) - 0.5
+    legacy = experience_satisfaction(p, e, rules()) - 0.5
+    np.testing.assert_allclose(prospect, [0.1, -0.225])
+    np.testing.assert_allclose(legacy, [0.13, -0.18])
+    assert -prospect[1] / prospect[0] == pytest.approx(2.25)
+    assert -legacy[1] / legacy[0] == pytest.approx(1.8 / 1.3)
+
+
+def test_prospect_clipped():
+    # 0.9 + 1*0.5 = 1.4 -> 1; 0.5 - 2.25*0.4 = -0.4 -> 0
+    x = experience_satisfaction(a(1.4, 0.1), a(0.9, 0.5), rules(gain=1.0, form="prospect"))
     np.testing.assert_array_equal(x, [1.0, 0.0])
 
 

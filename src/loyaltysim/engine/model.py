@@ -108,6 +108,7 @@ class LoyaltyModel(mesa.Model):
             promise=self.shop_params.promise,
             delivery_weight=self.segments.delivery_weight,
             initial_trust=market.initial_trust,
+            delivery=exp.on_time_score,
         )
         net = scenario.network
         graph = build_adjacency(

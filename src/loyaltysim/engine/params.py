@@ -35,7 +35,8 @@ class ShopArrays:
     per-region overrides) as ``[s, r]`` arrays, so a new shop parameter is one schema field. A few
     arrays are derived rather than copied: ``promise`` (honest quality where unset),
     ``shipping_fee`` and ``shipping_cost`` (times the region's shipping factor, ``[s, r]``),
-    ``lead_days`` (dispatch plus transit days of an on-time parcel, ``[s, r]``), and the
+    ``lead_days`` (dispatch plus transit days of an on-time parcel, ``[s, r]``),
+    ``promised_days`` (where unset, ``lead_days`` rounded to whole days as parcels travel), and the
     strategy multipliers ``complaint_voice``, ``talk_boost``, ``reach_boost`` (ones).
     The instance is of a dataclass generated from the schema (:func:`arrays_class`), so
     ``dataclasses.replace`` works on it as on any frozen dataclass.
@@ -59,6 +60,8 @@ class ShopArrays:
         arrays["shipping_fee"] = arrays["shipping_fee"][:, None] * factor[None, :]
         arrays["shipping_cost"] = arrays["cost"] * factor[None, :]
         arrays["lead_days"] = arrays["dispatch_days"] + transit[None, :]
+        unset = np.isnan(arrays["promised_days"])  # promised: the normal on-time arrival
+        arrays["promised_days"][unset] = np.rint(arrays["lead_days"])[unset]
         arrays.update({knob: np.ones(len(shops)) for knob in _STRATEGY_KNOBS})
         generated = arrays_class(type(shops[0]) if shops else None)
         return generated(names=list(scenario.shops), **arrays)

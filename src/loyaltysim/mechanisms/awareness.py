@@ -3,7 +3,8 @@
 Advertising makes each unaware customer aware of shop ``s`` with the daily probability
 ``advertising_reach[s]`` (the Bass innovation rate ``p``); word of mouth does the rest
 (:mod:`loyaltysim.mechanisms.word_of_mouth`). A newly aware customer expects the quality the
-shop's descriptions promise, delivered on time (:class:`FirstImpression`), and starts from
+shop's descriptions promise, delivered on the promised day (:class:`FirstImpression`: the
+delivery scores ``on_time_score``, 1 unless delivery is judged against a promise), and starts from
 ``initial_trust``. Churned customers reconsider a shop with ``reconsider_rate`` per day,
 keeping the attitudes that made them leave.
 """
@@ -26,10 +27,13 @@ class FirstImpression:
     promise: np.ndarray  # per shop: product quality the descriptions promise
     delivery_weight: np.ndarray  # per segment: weight of delivery in performance
     initial_trust: float
+    delivery: float = 1.0  # expected delivery score: a parcel on its promised day
 
     def expectation(self, segment: np.ndarray, shop: np.ndarray) -> np.ndarray:
         """Expected performance: the promised product, delivered on time (pairwise)."""
-        return perceived_performance(self.promise[shop], 1.0, self.delivery_weight[segment])
+        return perceived_performance(
+            self.promise[shop], self.delivery, self.delivery_weight[segment]
+        )
 
 
 def newly_aware(state: CustomerState, rows: np.ndarray, shop: np.ndarray) -> np.ndarray:

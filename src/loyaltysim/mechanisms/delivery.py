@@ -4,6 +4,15 @@ A parcel is lost with ``loss_rate``, damaged with ``damage_rate``, and otherwise
 probability ``on_time``; late parcels are ``1 + Poisson(mean_delay_days - 1)`` days late.
 Transit time is the courier's dispatch days plus the region's delivery days (essay 003:
 far regions wait longer). A lost parcel is noticed when a late one would have arrived.
+
+The delivery score compares the days a parcel took with a reference day
+(``delivery_reference``): ``"parcel"``, the day this parcel was due on time, so a parcel can
+only be late; or ``"promise"``, the shop's promised delivery days (``promised_days``, by
+default the normal dispatch plus transit days), so a parcel sped up by an express courier or a
+tier's faster dispatch arrives *before* the promise and scores above ``on_time_score``.
+Customers reward early delivery and punish late delivery against the promised date (Rao,
+Griffis & Goldsby 2011; Ravula 2022); the asymmetry between the two is the disconfirmation's
+loss aversion (:mod:`loyaltysim.mechanisms.experience`), not a second one here.
 """
 
 from __future__ import annotations
@@ -55,23 +64,44 @@ def draw_outcomes(
 class Scoring:
     """How a delivery is scored (``[experience]`` keys of the same names)."""
 
-    late_penalty: float  # score lost per day late
+    late_penalty: float  # score lost per day late (and won per day early, against a promise)
     tracking_relief: float  # share of that penalty tracking takes away
     damaged_score: float  # score of a damaged parcel
+    delivery_reference: str  # "parcel" (its own on-time day) or "promise" (promised days)
+    on_time_score: float  # score of a parcel arriving on its reference day
+
+
+def days_early(
+    days: np.ndarray, delay: np.ndarray, promised_days: np.ndarray, scoring: Scoring
+) -> np.ndarray:
+    """Days each parcel arrived before its reference day (negative: late).
+
+    Args:
+        days: Days from order to arrival (or to giving up on a lost parcel).
+        delay: Days late against the parcel's own on-time day.
+        promised_days: The shop's promise for the parcel's region.
+        scoring: Which reference day counts.
+
+    """
+    if scoring.delivery_reference == "promise":
+        return promised_days - days
+    return -delay.astype(np.float64)
 
 
 def delivery_score(
     outcome: np.ndarray,
-    delay: np.ndarray,
+    early: np.ndarray,
     tracking: np.ndarray,
     scoring: Scoring,
 ) -> np.ndarray:
-    """How well the delivery went, 0..1: 1 on time, less per day late, low if damaged, 0 lost.
+    """How well the delivery went, 0..1: low if damaged, 0 if lost, else by days early or late.
 
-    Tracking softens a delay (customers who can see the parcel move mind less).
+    ``on_time_score`` on the reference day, plus ``late_penalty`` per day early and minus it
+    per day late; tracking softens a delay (customers who can see the parcel move mind less).
     """
     penalty = scoring.late_penalty * (1.0 - scoring.tracking_relief * tracking)
-    score = np.clip(1.0 - penalty * delay, 0.0, 1.0)
+    per_day = np.where(early >= 0.0, scoring.late_penalty, penalty)
+    score = np.clip(scoring.on_time_score + per_day * early, 0.0, 1.0)
     score = np.where(outcome == Outcome.DAMAGED, scoring.damaged_score, score)
     return np.where(outcome == Outcome.LOST, 0.0, score)
 
@@ -83,6 +113,7 @@ PARCEL_FIELDS: dict[str, type] = {
     "shop": np.int64,
     "outcome": np.int8,
     "delay": np.int32,
+    "days": np.int32,  # days from order to arrival (or to giving up on a lost parcel)
     "due": np.int64,
     "paid": np.float64,
 }

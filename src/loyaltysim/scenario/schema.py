@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from loyaltysim.scenario.base import MAX_MONEY, Money, NonNeg, Rate, Share, Spread, Strict
 from loyaltysim.scenario.clv import ClvConfig, clv_problems
+from loyaltysim.scenario.courier import Courier, CourierOverride
 from loyaltysim.scenario.events import Event
 from loyaltysim.scenario.experiment import CalibrationConfig, SweepConfig
 from loyaltysim.scenario.sizes import is_number, network_problems
@@ -180,13 +181,47 @@ class ExperienceConfig(Strict):
     """Expectation-disconfirmation, trust, complaints, word of mouth, ratings, churn."""
 
     quality_noise: NonNeg = Field(0.1, description="Sd of perceived product quality per order.")
-    late_penalty: NonNeg = Field(0.15, description="Delivery score lost per day late.")
+    late_penalty: NonNeg = Field(
+        0.15,
+        description="Delivery score lost per day late (won per day early against a promise).",
+    )
     tracking_relief: Share = Field(
         0.5, description="Share of the late penalty that order tracking removes."
     )
     damaged_score: Share = Field(0.2, description="Delivery score of a damaged parcel.")
-    gain: NonNeg = Field(0.3, description="Satisfaction per unit of positive disconfirmation.")
-    loss: NonNeg = Field(0.8, description="Satisfaction per unit of negative disconfirmation.")
+    delivery_reference: Literal["parcel", "promise"] = Field(
+        "parcel",
+        description=(
+            "Day a parcel is judged against: its own on-time day (parcel: it can only be late) "
+            "or the shop's promised_days (promise: faster parcels score above on_time_score)."
+        ),
+    )
+    on_time_score: Share = Field(
+        1.0, description="Delivery score of a parcel arriving on its reference day."
+    )
+    disconfirmation: Literal["legacy", "prospect"] = Field(
+        "legacy",
+        description=(
+            "Form of an experience's satisfaction: legacy P + gain*(P-E)+ - loss*(E-P)+, or "
+            "prospect E + gain*v(P-E) with losses weighted by loss_aversion."
+        ),
+    )
+    gain: NonNeg = Field(
+        0.3,
+        description=(
+            "Satisfaction per unit of positive disconfirmation: on top of performance (legacy) "
+            "or from the expectation (prospect)."
+        ),
+    )
+    loss: NonNeg = Field(
+        0.8, description="Satisfaction per unit of negative disconfirmation (legacy form)."
+    )
+    loss_aversion: float = Field(
+        2.25,
+        gt=0.0,
+        le=10.0,
+        description="Weight of a shortfall over an equal surplus (prospect form).",
+    )
     satisfaction_learning: Share = Field(0.3, description="Weight of the newest experience.")
     expectation_learning: Share = Field(0.3, description="How fast expectations adapt.")
     trust_gain: Share = Field(0.05, description="Share of missing trust won by a kept promise.")
@@ -238,38 +273,6 @@ class ExperienceConfig(Strict):
                 f"{self.positive_threshold:g}"
             )
         return self
-
-
-class Courier(Strict):
-    """How a shop's parcels travel; any field may be overridden per region."""
-
-    on_time: Share = Field(0.9, description="Share of parcels arriving on time.")
-    mean_delay_days: float = Field(
-        2.0, ge=1.0, le=365, description="Mean delay of late parcels (days)."
-    )
-    damage_rate: Share = Field(0.02, description="Share of parcels arriving damaged.")
-    loss_rate: Share = Field(0.005, description="Share of parcels lost.")
-    tracking: bool = Field(True, description="Customers can follow the parcel.")
-    cost: Money = Field(6.0, description="What the shop pays the courier per parcel.")
-    dispatch_days: NonNeg = Field(1.0, le=365, description="Days from order to hand-over.")
-
-    @model_validator(mode="after")
-    def _outcomes_fit(self) -> Courier:
-        if self.damage_rate + self.loss_rate > 1.0:
-            raise ValueError("damage_rate + loss_rate must be at most 1")
-        return self
-
-
-class CourierOverride(Strict):
-    """Per-region override of a shop's courier; unset fields keep the shop's default."""
-
-    on_time: Share | None = None
-    mean_delay_days: float | None = Field(None, ge=1.0, le=365)
-    damage_rate: Share | None = None
-    loss_rate: Share | None = None
-    tracking: bool | None = None
-    cost: Money | None = None
-    dispatch_days: NonNeg | None = Field(None, le=365)
 
 
 class Service(Strict):

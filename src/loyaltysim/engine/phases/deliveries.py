@@ -75,9 +75,10 @@ def _experience(model: LoyaltyModel, parcels: dict[str, np.ndarray]) -> Experien
     noise = model.config.experience.quality_noise
     product = np.clip(p.quality[shop] + model.rng.normal(0.0, noise, slot.size), 0.0, 1.0)
     region = state.region[slot]
-    score = delivery.delivery_score(
-        outcome, parcels["delay"], p.tracking[shop, region], rules.scoring
+    early = delivery.days_early(
+        parcels["days"], parcels["delay"], p.promised_days[shop, region], rules.scoring
     )
+    score = delivery.delivery_score(outcome, early, p.tracking[shop, region], rules.scoring)
     performance = experience.perceived_performance(
         product, score, model.segments.delivery_weight[state.segment[slot]]
     )

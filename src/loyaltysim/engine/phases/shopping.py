@@ -230,6 +230,7 @@ def _send(
         shop=shop,
         outcome=outcome,
         delay=delay,
+        days=np.rint(lead_days).astype(np.int64) + delay,
         due=model.day + np.rint(lead_days).astype(np.int64) + delay,
         paid=bought.paid,
         **order,
