@@ -14,8 +14,9 @@ from loyaltysim.engine import ledger as day_ledger
 from loyaltysim.engine.phases.talk import learn_of, spread
 from loyaltysim.engine.sampling import bernoulli_indices
 from loyaltysim.mechanisms import awareness as awareness_rules
+from loyaltysim.mechanisms import breaches as breach_rules
 from loyaltysim.mechanisms import population as population_rules
-from loyaltysim.scenario.events import DataBreach, ProductRecall, ShopEntry
+from loyaltysim.scenario.events import DataBreach, ProductRecall, ProgrammeEnd, ShopEntry
 
 if TYPE_CHECKING:
     from loyaltysim.engine.model import LoyaltyModel
@@ -31,12 +32,14 @@ def open_day(model: LoyaltyModel) -> None:
 
 
 def events(model: LoyaltyModel) -> None:
-    """Today's one-day events: breaches, recalls and shops opening."""
+    """Today's one-day events: breaches, recalls, programmes ending and shops opening."""
     names = list(model.config.shops)
     for event in model.schedule.on_day(DataBreach, model.day):
         _breach(model, names.index(event.shop))
     for event in model.schedule.on_day(ProductRecall, model.day):
         shock(model, names.index(event.shop), event.trust_loss, event.satisfaction_loss)
+    for event in model.schedule.on_day(ProgrammeEnd, model.day):
+        _end_programme(model, names.index(event.shop))
     for event in model.schedule.on_day(ShopEntry, model.day):
         s = names.index(event.shop)
         rows = bernoulli_indices(
@@ -52,16 +55,53 @@ def breaches(model: LoyaltyModel) -> None:
         _breach(model, int(s))
 
 
+def _end_programme(model: LoyaltyModel, s: int) -> None:
+    """Shop ``s`` closes its membership programme: points and tiers go, the lever stops.
+
+    Members lose what kept them (the forfeit of ``Strategy.switching_cost``); a programme
+    already closed has nothing left to end.
+    """
+    for programme in [st for st in model.strategies if st.shop == s and st.key == "membership"]:
+        programme.forget(np.arange(model.state.slots))
+        model.strategies.remove(programme)
+
+
 def _breach(model: LoyaltyModel, s: int) -> None:
-    """A data breach at shop ``s``: trust and satisfaction fall, and word spreads."""
-    p = model.shop_params
+    """A data breach at shop ``s``: trust and satisfaction fall, and word spreads.
+
+    Loyal customers take less of the loss when the ``[experience]`` breach reliefs are set.
+    """
+    p, rule = model.shop_params, model.rules.shelter
     model.ledger.add_per_shop("breaches", np.eye(model.n_shops)[s])
-    shock(model, s, p.breach_trust_loss[s], p.breach_satisfaction_loss[s])
+    share = None if rule.uniform else _loss_share(model, s)
+    shock(model, s, p.breach_trust_loss[s], p.breach_satisfaction_loss[s], share)
 
 
-def shock(model: LoyaltyModel, s: int, trust_loss: float, satisfaction_loss: float) -> None:
-    """A shock to shop ``s`` (a breach, a recall): attitudes fall, some customers tell."""
-    hurt = model.mutate.shock(s, trust_loss, satisfaction_loss)
+def _loss_share(model: LoyaltyModel, s: int) -> np.ndarray:
+    """The share of a breach at ``s`` each slot's customer takes (patronage, standing)."""
+    state = model.state
+    slots = np.arange(state.slots)
+    standing = np.zeros(state.slots)
+    for strategy in model.strategies:
+        placed = strategy.standing(slots) if strategy.shop == s else None
+        if placed is not None:
+            standing = np.maximum(standing, placed)
+    patronage = breach_rules.patronage(state.experiences[:, s], state.active)
+    return breach_rules.loss_share(patronage, standing, model.rules.shelter)
+
+
+def shock(
+    model: LoyaltyModel,
+    s: int,
+    trust_loss: float,
+    satisfaction_loss: float,
+    share: np.ndarray | None = None,
+) -> None:
+    """A shock to shop ``s`` (a breach, a recall): attitudes fall, some customers tell.
+
+    ``share``: the share of the losses each slot's customer takes (None: all).
+    """
+    hurt = model.mutate.shock(s, trust_loss, satisfaction_loss, share)
     propensity = model.rules.talk.negative_propensity
     talk = model.rng.random(hurt.size) < propensity * model.state.talkativeness[hurt]
     count = int(talk.sum())
