@@ -15,7 +15,7 @@ day 180 (the market of scenarios/privacy_breach.toml, whose three shops and cust
 the same), against the same run without it (same seed: the same customers and history up
 to the breach). Measured, over the 90 days after the breach: the fall of thrift spending
 for customers above vs at or below the median of deliveries from thrift, for members vs
-non-members, overall, and the share of the lost spending that went to the other shops.
+non-members, overall, and the share of the orders thrift lost that went to other shops.
 """
 
 from __future__ import annotations
@@ -99,11 +99,17 @@ def _run(scenario: Scenario, seed: int, day: int, pick: Any) -> Run:
     return Run(model.order_log.take(), picked, scenario.run.days)
 
 
-def _spend(orders: pd.DataFrame, uids: np.ndarray, shop: str | None, start: int, end: int) -> float:
-    """What ``uids`` spent in days [start, end) at ``shop`` (None: at every other shop)."""
+def _window(
+    orders: pd.DataFrame, uids: np.ndarray, thrift: bool, start: int, end: int
+) -> pd.DataFrame:
+    """Orders of ``uids`` in days [start, end) at thrift (``thrift``) or at the other shops."""
     rows = orders[orders["customer"].isin(uids) & orders["day"].between(start, end - 1)]
-    at = rows["shop"] == "thrift"
-    rows = rows[at] if shop == "thrift" else rows[~at]
+    return rows[(rows["shop"] == "thrift") == thrift]
+
+
+def _spend(orders: pd.DataFrame, uids: np.ndarray, start: int, end: int) -> float:
+    """What ``uids`` spent at thrift in days [start, end)."""
+    rows = _window(orders, uids, True, start, end)
     return float((rows["goods"] + rows["fee"]).sum())
 
 
@@ -165,17 +171,15 @@ def replication(seed: int, published: dict[str, object]) -> dict[str, float]:
     kept, breached = runs["programme"], runs["breached"]
     after = (STOCK_DAY, STOCK_DAY + WINDOW)
 
-    def at_thrift(run: Run, group: str) -> float:
-        return _spend(run.orders, breached.picked[group], "thrift", *after)
-
     def fall(group: str) -> float:
-        return 1.0 - at_thrift(breached, group) / at_thrift(kept, group)
+        uids = breached.picked[group]
+        return 1.0 - _spend(breached.orders, uids, *after) / _spend(kept.orders, uids, *after)
 
-    everyone = breached.picked["all"]
-    lost = at_thrift(kept, "all") - at_thrift(breached, "all")
-    moved = _spend(breached.orders, everyone, None, *after) - _spend(
-        kept.orders, everyone, None, *after
-    )
+    def orders(run: Run, thrift: bool) -> int:
+        return len(_window(run.orders, breached.picked["all"], thrift, *after))
+
+    lost = orders(kept, True) - orders(breached, True)
+    moved = orders(breached, False) - orders(kept, False)
     return {
         "held": _still_buying(kept, "unhappy") - _still_buying(runs["none"], "unhappy"),
         "released": _still_buying(runs["ended"], "unhappy_members")
@@ -240,7 +244,7 @@ def measure(replications: int, published: dict[str, object] = PUBLISHED) -> list
             positive,
         ),
         _check(
-            "breach: share of the lost spending that moved to other shops",
+            "breach: share of the thrift orders lost that went to other shops",
             JLR,
             "positive (migration to unbreached channels)",
             values("moved"),
