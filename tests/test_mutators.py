@@ -193,6 +193,20 @@ def test_shock_hits_everyone_who_knows_the_shop():
     assert_totals_true(m)
 
 
+def test_shock_shares_out_the_losses():
+    # shares 1, 0.5, 0.25 of a 0.5 trust loss: 0.5 x (1 - 0.5), (1 - 0.25), (1 - 0.125);
+    # only slot 0 experienced the shop: satisfaction 0.8 x (1 - 0.25 x 1)
+    m = market(3)
+    m.experience(np.array([0]), np.array([0]), np.array([0.8]), np.array([0.5]), np.array([0.5]))
+    share = np.array([1.0, 0.5, 0.25])
+    hurt = m.shock(0, trust_loss=0.5, satisfaction_loss=0.25, share=share)
+    s = m.state
+    assert hurt.tolist() == [0]
+    np.testing.assert_allclose(s.trust[:3, 0], [0.25, 0.375, 0.4375], rtol=1e-6)
+    assert s.satisfaction[0, 0] == pytest.approx(0.6, rel=1e-6)
+    assert_totals_true(m)
+
+
 def test_set_stage_and_reset_recording():
     m = market(2)
     m.set_stage(np.array([1]), np.array([3], np.int16), np.array([40.0]))

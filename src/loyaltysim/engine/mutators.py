@@ -272,18 +272,30 @@ class Mutators:
         self.totals.shift("satisfaction_sum", index, moved_sat * experienced)
         self.totals.shift("trust_sum", index, moved_trust * experienced)
 
-    def shock(self, shop: int, trust_loss: float, satisfaction_loss: float) -> np.ndarray:
+    def shock(
+        self,
+        shop: int,
+        trust_loss: float,
+        satisfaction_loss: float,
+        share: np.ndarray | None = None,
+    ) -> np.ndarray:
         """A shock to ``shop`` (a breach, a recall); return the hurt customers (experienced).
 
         Everyone who knows the shop (aware or dropped) trusts it less; those who have
-        experienced it are less satisfied. It touches the shop's whole column, so the totals
-        are recounted (as cheap as shifting them).
+        experienced it are less satisfied. ``share`` (one per slot) is the share of the
+        losses each customer takes (breaches: ``breaches.loss_share``); None: all of them.
+        It touches the shop's whole column, so the totals are recounted (as cheap as
+        shifting them).
         """
         state = self.state
         known = np.flatnonzero(state.active & (state.aware[:, shop] | state.dropped[:, shop]))
         hurt = known[state.experiences[known, shop] > 0]
         with self._open("trust", "satisfaction"):
-            state.trust[known, shop] *= 1.0 - trust_loss
-            state.satisfaction[hurt, shop] *= 1.0 - satisfaction_loss
+            if share is None:
+                state.trust[known, shop] *= 1.0 - trust_loss
+                state.satisfaction[hurt, shop] *= 1.0 - satisfaction_loss
+            else:
+                state.trust[known, shop] *= 1.0 - trust_loss * share[known]
+                state.satisfaction[hurt, shop] *= 1.0 - satisfaction_loss * share[hurt]
         self.totals = ShopTotals.count(state)
         return hurt

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, get_type_hints
 
+from loyaltysim.mechanisms.breaches import Shelter
 from loyaltysim.mechanisms.complaints import Handling
 from loyaltysim.mechanisms.delivery import Scoring
 from loyaltysim.mechanisms.experience import Learning
@@ -32,6 +33,7 @@ class Rules:
     learning: Learning
     handling: Handling
     churn: ChurnRule
+    shelter: Shelter
     talk: Talk
     influence: Influence
 

@@ -9,6 +9,15 @@ Churn: after an experience below ``churn_threshold`` a customer drops the shop w
 ``churn_propensity``; a customer whose trust falls below ``trust_floor`` drops it for sure
 (essays 000 and 003: one bad delivery can lose a customer online). A dropped shop is not
 considered until the customer reconsiders (``reconsider_rate`` per day).
+
+Switching costs hold dissatisfied customers (Jones & Sasser 1995's hostages; Jones,
+Mothersbaugh & Beatty 2000: switching barriers raise repurchase when satisfaction is low and
+not when it is high). What a customer would forfeit by leaving a shop (points, tier
+benefits: ``Strategy.switching_cost``), per reference price and times
+``switching_cost_weight``, is a utility ``u`` of staying, as in the choice; a logit
+stay-or-leave decision then multiplies the odds of churning after a bad experience by
+``exp(-u)``, and the trust floor by the same factor. A weight of 0 is the rule without
+switching costs.
 """
 
 from __future__ import annotations
@@ -46,12 +55,44 @@ class ChurnRule:
     churn_threshold: float  # experiences below this may end the tie
     churn_propensity: float  # probability such an experience does
     trust_floor: float  # below this trust the customer drops the shop for sure
+    switching_cost_weight: float  # utility of staying per reference price of forfeit
+
+
+def held_back(forfeit: np.ndarray, rule: ChurnRule) -> np.ndarray:
+    """``exp(-u)``: the factor by which switching costs cut the odds of leaving.
+
+    ``forfeit`` is what each customer would lose by leaving, per reference price; ``u`` is
+    its utility, ``switching_cost_weight * forfeit``.
+    """
+    return np.exp(-rule.switching_cost_weight * forfeit)
+
+
+def churn_probability(factor: np.ndarray, rule: ChurnRule) -> np.ndarray:
+    """Probability a bad experience ends the tie, the odds of ``churn_propensity`` x ``factor``.
+
+    A certain churn (propensity 1) stays certain unless the factor is 0 (then: none).
+    """
+    p = rule.churn_propensity
+    odds, total = p * factor, 1.0 - p + p * factor
+    return np.divide(odds, total, out=np.zeros_like(odds), where=total > 0.0)
 
 
 def churns(
-    rng: np.random.Generator, experience: np.ndarray, trust: np.ndarray, rule: ChurnRule
+    rng: np.random.Generator,
+    experience: np.ndarray,
+    trust: np.ndarray,
+    rule: ChurnRule,
+    forfeit: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Which experiences end the customer's tie with the shop."""
+    """Which experiences end the customer's tie with the shop.
+
+    ``forfeit`` (per reference price, one per experience) holds customers back; None: no
+    switching costs, the rule as without them (the same draws).
+    """
     draw = rng.random(experience.shape[0])
-    bad = (experience < rule.churn_threshold) & (draw < rule.churn_propensity)
-    return bad | (trust < rule.trust_floor)
+    if forfeit is None or rule.switching_cost_weight == 0.0:
+        bad = (experience < rule.churn_threshold) & (draw < rule.churn_propensity)
+        return bad | (trust < rule.trust_floor)
+    factor = held_back(forfeit, rule)
+    bad = (experience < rule.churn_threshold) & (draw < churn_probability(factor, rule))
+    return bad | (trust < rule.trust_floor * factor)

@@ -14,6 +14,8 @@ recorded day, warm-up days are negative); festivals may instead give calendar da
 ``price_war``          shops cut prices by ``discount`` between two days
 ``product_recall``     a shop's product is recalled: trust and satisfaction of its
                        customers fall
+``programme_end``      a shop closes its membership programme on ``day``: members lose
+                       their points and tiers (what held them, a switching cost)
 =====================  ====================================================================
 """
 
@@ -21,11 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from loyaltysim.scenario.base import NonNeg, Share, Strict
+from loyaltysim.scenario.wording import unknown
 
 
 class _Window(Strict):
@@ -111,7 +115,40 @@ class ProductRecall(Strict):
     satisfaction_loss: Share = 0.2
 
 
+class ProgrammeEnd(Strict):
+    """A shop closes its membership programme (the shop must run one)."""
+
+    kind: Literal["programme_end"]
+    shop: str
+    day: int
+
+
 Event = Annotated[
-    Festival | CourierDisruption | DataBreach | ShopEntry | PriceWar | ProductRecall,
+    Festival | CourierDisruption | DataBreach | ShopEntry | PriceWar | ProductRecall | ProgrammeEnd,
     Field(discriminator="kind"),
 ]
+
+
+def event_problems(events: list, shops: Mapping[str, Any], regions: list[str]) -> list[tuple]:
+    """Events naming shops or regions the scenario does not have; programmes that do not run."""
+    problems: list[tuple] = []
+    for i, event in enumerate(events):
+        if not isinstance(event, Mapping):
+            continue
+        name = event.get("shop")
+        if event.get("kind") == "programme_end" and isinstance(name, str) and name in shops:
+            shop = shops[name]
+            levers = shop.get("strategies") if isinstance(shop, Mapping) else None
+            if not isinstance(levers, Mapping) or levers.get("membership") is None:
+                given = f"{name!r}, which has none"
+                problems.append(
+                    (("events", i, "shop"), "a shop with a membership programme", given)
+                )
+        for key, universe in (("shop", list(shops)), ("shops", list(shops)), ("regions", regions)):
+            value = event.get(key)
+            for item in [value] if isinstance(value, str) else value or []:
+                if isinstance(item, str) and item not in universe:
+                    what = key.removesuffix("s")
+                    given = unknown(item, what, universe)
+                    problems.append((("events", i, key), f"one of {sorted(universe)}", given))
+    return problems

@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 from loyaltysim.scenario.base import MAX_MONEY, Money, NonNeg, Rate, Share, Spread, Strict
 from loyaltysim.scenario.clv import ClvConfig, clv_problems
 from loyaltysim.scenario.courier import Courier, CourierOverride
-from loyaltysim.scenario.events import Event
+from loyaltysim.scenario.events import Event, event_problems
 from loyaltysim.scenario.experiment import CalibrationConfig, SweepConfig
 from loyaltysim.scenario.sizes import is_number, network_problems
 from loyaltysim.scenario.steady_state import steady_state_problems
@@ -240,6 +240,15 @@ class ExperienceConfig(Strict):
     churn_threshold: Share = Field(0.25, description="Experiences below this may end the tie.")
     churn_propensity: Share = Field(0.3, description="Probability such an experience churns.")
     trust_floor: Share = Field(0.1, description="Below this trust a customer drops the shop.")
+    switching_cost_weight: NonNeg = Field(
+        0.0, description="Utility of staying per reference price forfeited by leaving."
+    )
+    breach_patronage_relief: NonNeg = Field(
+        0.0, description="Breach losses / (1 + this x deliveries relative to the mean)."
+    )
+    breach_tier_relief: NonNeg = Field(
+        0.0, description="Breach losses / (1 + this x tier rank) for programme members."
+    )
     reconsider_rate: Rate = Field(
         0.002, description="Daily probability a churned customer considers the shop again."
     )
@@ -459,7 +468,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[KeyPath, str
         problems += _strategy_problems(shops, list(regions))
     events = data.get("events")
     if isinstance(shops, Mapping) and isinstance(regions, Mapping) and isinstance(events, list):
-        problems += _event_problems(events, list(shops), list(regions))
+        problems += event_problems(events, shops, list(regions))
     return problems
 
 
@@ -477,20 +486,4 @@ def _strategy_problems(shops: Mapping[str, Any], regions: list[str]) -> list[tup
                     (("shops", name, "strategies", cls.key, *path), expected, given)
                     for path, expected, given in cls.problems(section, levers, regions)
                 ]
-    return problems
-
-
-def _event_problems(events: list, shops: list[str], regions: list[str]) -> list[tuple]:
-    """Events naming shops or regions the scenario does not have."""
-    problems: list[tuple] = []
-    for i, event in enumerate(events):
-        if not isinstance(event, Mapping):
-            continue
-        for key, universe in (("shop", shops), ("shops", shops), ("regions", regions)):
-            value = event.get(key)
-            for item in [value] if isinstance(value, str) else value or []:
-                if isinstance(item, str) and item not in universe:
-                    what = key.removesuffix("s")
-                    given = unknown(item, what, universe)
-                    problems.append((("events", i, key), f"one of {sorted(universe)}", given))
     return problems

@@ -10,6 +10,8 @@ configured under ``[shops.<name>.strategies.<key>]`` and acts only at named hook
 ``after_purchase`` each day: react to the shop's orders (points, gifts, faster dispatch)
 ``on_day``         each day: calendar work (birthdays, expiry, targeted offers, daily costs)
 ``forget``         when customers leave: clear what the strategy keeps about them
+``switching_cost`` at churn: what customers would forfeit by leaving the shop (currency)
+``standing``       at a breach: customers' place in the shop's loyalty programme (0..1)
 =================  ==========================================================================
 
 Every hook is vectorised over customers. A strategy pays its own way: outlays go to the
@@ -216,6 +218,14 @@ class Strategy:
 
     def forget(self, slots: np.ndarray) -> None:
         """Customers in ``slots`` left the market; clear what is kept about them."""
+
+    def switching_cost(self, slots: np.ndarray, basket: float) -> np.ndarray | None:
+        """What customers ``slots`` would forfeit by leaving the shop, in currency; None: nothing.
+
+        ``basket`` is the price of a typical order there (benefits such as a discount are
+        worth a share of it). The churn rule weighs the sum over the shop's strategies.
+        """
+        return None
 
     def standing(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Tier (an index into ``tier_names``, -1: none) and points of ``slots``.

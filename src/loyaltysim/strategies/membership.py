@@ -135,6 +135,14 @@ class Membership(Strategy):
         reference = self.context.market.reference_price
         offer.bonus[:, s] += self.config.switching_weight * forfeit / reference
 
+    def switching_cost(self, slots: np.ndarray, basket: float) -> np.ndarray:
+        """What leaving would forfeit: the points' cash value and the tier discount on ``basket``.
+
+        The same forfeit as the choice bonus of :meth:`offer`, on a typical basket.
+        """
+        discount = np.where(self.member[slots], self.discount[self.tier[slots]], 0.0)
+        return self.points[slots] * self.config.point_value + discount * basket
+
     def after_purchase(self, orders: Orders) -> None:
         """Join, redeem, earn points, climb tiers, ship faster."""
         cfg, slots = self.config, orders.slots

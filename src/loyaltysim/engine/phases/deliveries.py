@@ -142,12 +142,29 @@ def _settle(model: LoyaltyModel, done: Experienced) -> None:
 
 
 def _churn(model: LoyaltyModel, done: Experienced) -> None:
-    """Bad experiences and lost trust end ties with shops."""
-    churned = switching.churns(model.rng, done.felt, done.trust, model.rules.churn)
+    """Bad experiences and lost trust end ties with shops; switching costs hold some back."""
+    rule = model.rules.churn
+    forfeit = _forfeits(model, done) if rule.switching_cost_weight > 0.0 else None
+    churned = switching.churns(model.rng, done.felt, done.trust, rule, forfeit)
     churned &= ~model.state.dropped[done.slot, done.shop]
     slot, shop = done.slot[churned], done.shop[churned]
     model.mutate.drop(slot, shop, model.day)
     model.ledger.add("churned", shop)
+
+
+def _forfeits(model: LoyaltyModel, done: Experienced) -> np.ndarray:
+    """What each customer would forfeit by leaving the shop, per reference price.
+
+    The sum of the shop's strategies' ``switching_cost`` on a typical basket (its price).
+    """
+    forfeit = np.zeros(done.slot.size)
+    for strategy in model.strategies:
+        at = np.flatnonzero(done.shop == strategy.shop)
+        basket = float(model.shop_params.price[strategy.shop])
+        cost = strategy.switching_cost(done.slot[at], basket) if at.size else None
+        if cost is not None:
+            forfeit[at] += cost
+    return forfeit / model.config.market.reference_price
 
 
 def _talk(model: LoyaltyModel, done: Experienced) -> None:

@@ -15,9 +15,10 @@ from loyaltysim.engine.phases.talk import learn_of, spread
 from loyaltysim.engine.sampling import bernoulli_indices
 from loyaltysim.engine.state import ADVERTISING, INITIAL
 from loyaltysim.mechanisms import awareness as awareness_rules
+from loyaltysim.mechanisms import breaches as breach_rules
 from loyaltysim.mechanisms import population as population_rules
 from loyaltysim.mechanisms import word_of_mouth
-from loyaltysim.scenario.events import DataBreach, ProductRecall, ShopEntry
+from loyaltysim.scenario.events import DataBreach, ProductRecall, ProgrammeEnd, ShopEntry
 
 if TYPE_CHECKING:
     from loyaltysim.engine.model import LoyaltyModel
@@ -33,12 +34,14 @@ def open_day(model: LoyaltyModel) -> None:
 
 
 def events(model: LoyaltyModel) -> None:
-    """Today's one-day events: breaches, recalls and shops opening."""
+    """Today's one-day events: breaches, recalls, programmes ending and shops opening."""
     names = list(model.config.shops)
     for event in model.schedule.on_day(DataBreach, model.day):
         _breach(model, names.index(event.shop))
     for event in model.schedule.on_day(ProductRecall, model.day):
         shock(model, names.index(event.shop), event.trust_loss, event.satisfaction_loss)
+    for event in model.schedule.on_day(ProgrammeEnd, model.day):
+        _end_programme(model, names.index(event.shop))
     for event in model.schedule.on_day(ShopEntry, model.day):
         s = names.index(event.shop)
         rows = bernoulli_indices(
@@ -54,20 +57,56 @@ def breaches(model: LoyaltyModel) -> None:
         _breach(model, int(s))
 
 
+def _end_programme(model: LoyaltyModel, s: int) -> None:
+    """Shop ``s`` closes its membership programme: points and tiers go, the lever stops.
+
+    Members lose what kept them (the forfeit of ``Strategy.switching_cost``); a programme
+    already closed has nothing left to end.
+    """
+    for programme in [st for st in model.strategies if st.shop == s and st.key == "membership"]:
+        programme.forget(np.arange(model.state.slots))
+        model.strategies.remove(programme)
+
+
 def _breach(model: LoyaltyModel, s: int) -> None:
-    """A data breach at shop ``s``: trust and satisfaction fall, and word spreads."""
-    p = model.shop_params
+    """A data breach at shop ``s``: trust and satisfaction fall, and word spreads.
+
+    Loyal customers take less of the loss when the ``[experience]`` breach reliefs are set.
+    """
+    p, rule = model.shop_params, model.rules.shelter
     model.ledger.add_per_shop("breaches", np.eye(model.n_shops)[s])
-    shock(model, s, p.breach_trust_loss[s], p.breach_satisfaction_loss[s])
+    share = None if rule.uniform else _loss_share(model, s)
+    shock(model, s, p.breach_trust_loss[s], p.breach_satisfaction_loss[s], share)
 
 
-def shock(model: LoyaltyModel, s: int, trust_loss: float, satisfaction_loss: float) -> None:
+def _loss_share(model: LoyaltyModel, s: int) -> np.ndarray:
+    """The share of a breach at ``s`` each slot's customer takes (patronage, standing)."""
+    state = model.state
+    slots = np.arange(state.slots)
+    standing = np.zeros(state.slots)
+    for strategy in model.strategies:
+        if strategy.shop == s and strategy.tier_names:
+            level, _ = strategy.standing(slots)
+            rank = breach_rules.tier_rank(level, len(strategy.tier_names))
+            standing = np.maximum(standing, rank)
+    patronage = breach_rules.patronage(state.experiences[:, s], state.active)
+    return breach_rules.loss_share(patronage, standing, model.rules.shelter)
+
+
+def shock(
+    model: LoyaltyModel,
+    s: int,
+    trust_loss: float,
+    satisfaction_loss: float,
+    share: np.ndarray | None = None,
+) -> None:
     """A shock to shop ``s`` (a breach, a recall): attitudes fall, some customers tell.
 
-    To its victims a shock is the worst experience (``x = 0``), told by the same rule as a
-    parcel: the decrying propensity of the bottom of the scale, times talkativeness.
+    ``share``: the share of the losses each slot's customer takes (None: all). To its
+    victims a shock is the worst experience (``x = 0``), told by the same rule as a parcel:
+    the decrying propensity of the bottom of the scale, times talkativeness.
     """
-    hurt = model.mutate.shock(s, trust_loss, satisfaction_loss)
+    hurt = model.mutate.shock(s, trust_loss, satisfaction_loss, share)
     worst = np.zeros(hurt.size)
     _, talk = word_of_mouth.who_talks(
         model.rng, worst, model.state.talkativeness[hurt], model.rules.talk
