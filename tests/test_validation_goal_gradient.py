@@ -2,8 +2,8 @@
 
 Few replications; the intervals come from their spread (``validation.common.measured``).
 The endowed-progress check is a known disagreement of the published settings (the gradient
-that gives KUZ's 20% moves the completion rate by about one point, not fifteen): it is
-marked so, strictly, and turns into a failure the day the model agrees.
+that gives KUZ's 20% moves the completion rate by about one point, not fifteen): its test
+asserts the disagreement, so it fails the day the model changes either way.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ def test_acceleration_from_first_to_last_stamp_agrees_with_kuz(checks):
     assert 0.0 < check.low < check.value < check.high
 
 
-@pytest.mark.xfail(strict=True, reason="the KUZ gradient alone cannot give N&D's +15 points")
-def test_endowed_progress_raises_completion_as_nunes_dreze(checks):
+def test_endowed_progress_falls_short_of_nunes_dreze(checks):
+    # A known disagreement: the published 15 points lie above the model's interval. The
+    # day a mechanism closes the gap this fails, and the docs must change with it.
     check = checks[goal_gradient.NUNES_DREZE]
-    assert check.agrees, check.row()
+    assert check.low > -0.05, check.row()
+    assert check.high < 0.15, check.row()
 
 
 def test_published_settings_are_the_ones_the_module_derives():
