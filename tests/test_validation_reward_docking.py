@@ -2,8 +2,10 @@
 
 Their direction: the nonlinear reward earns the programme's firm more when few customers
 are highly strategic, the linear one when many are. With the published goal gradient and
-fixed prices the model's nonlinear card earns more at every share, so the check for many
-highly strategic customers is a known disagreement, marked strictly.
+fixed prices the model's nonlinear card earns more at every share (by about 1.5% to 2.5%
+of the programme shop's profit), so the check for many highly strategic customers is a
+known disagreement, and its test asserts it. The effect is small against the spread of a
+1,500-customer market, so the case runs 10 replications (about 40 s of CPU).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.validation
 
 @pytest.fixture(scope="module")
 def checks():
-    return reward_docking.measure(replications=3)
+    return reward_docking.measure(replications=10)
 
 
 def test_nonlinear_reward_wins_with_few_highly_strategic_customers(checks):
@@ -26,10 +28,11 @@ def test_nonlinear_reward_wins_with_few_highly_strategic_customers(checks):
     assert few.agrees, few.row()
 
 
-@pytest.mark.xfail(strict=True, reason="the model's card also wins with strategic customers")
-def test_linear_reward_wins_with_many_highly_strategic_customers(checks):
+def test_with_many_highly_strategic_customers_the_card_still_wins(checks):
+    # A known disagreement with Gandomi et al.: the linear reward should earn more here.
     _, many = checks
-    assert many.agrees, many.row()
+    assert not many.agrees, many.row()
+    assert many.low > 0.0, many.row()
 
 
 def test_advantage_mixes_the_pure_markets_by_the_share():
