@@ -198,9 +198,9 @@ def measure(replications: int) -> list[Check]:
     # 34% vs 19% on about 150 cards each: a difference of 15 points, standard error ~5.
     endowed = Check(
         mechanism="goal gradient",
-        claim="completion: 10-stamp card with 2 given minus 8-stamp card (points)",
+        claim="share completing a 10-stamp card with 2 given, minus an 8-stamp card",
         source=NUNES_DREZE,
-        published="+15 points (34% vs 19%; at least +5 at 2 standard errors)",
+        published="+0.15 (34% vs 19%; at least +0.05 at two standard errors)",
         value=gap,
         low=gap_low,
         high=gap_high,
