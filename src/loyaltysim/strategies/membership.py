@@ -3,16 +3,28 @@
 Essay 003 recommends five tiers; essays 001 and 004 points and member benefits. Points and
 a tier are lost by leaving, a financial switching cost (Burnham, Frels & Mahajan 2003):
 members get a utility bonus worth ``switching_weight`` times what they would forfeit
-(points' cash value plus the tier discount on the basket, per reference price). Customers
-near the next reward need to buy sooner (goal gradient, Kivetz, Urminsky & Zheng 2006): the
-need probability of a member is multiplied by ``1 + goal_gradient * progress**3``, where
-``progress`` is the share of the next reward already earned. Tier design follows Drèze &
-Nunes (2009): spend thresholds, a benefit per tier, demotion after inactivity.
+(``forfeit_basis = "held"``: the points' cash value plus the tier discount on the basket,
+per reference price). With ``"earned"`` it is the value of the points this order would
+earn, what buying elsewhere today forgoes: constant along a card, so it adds no gradient of
+its own (Nunes & Drèze 2006 find that persistence follows perceived progress, not a
+reluctance to waste what is held).
+
+Customers near the next reward need to buy sooner (goal gradient, Kivetz, Urminsky & Zheng
+2006). ``goal_gradient_form = "cubic"`` multiplies a member's need probability by
+``1 + goal_gradient * progress**3``, ``progress`` being the share of the next reward earned
+(1 once due). ``"log_linear"`` multiplies it by ``exp(goal_gradient * card)``, ``card``
+being the share of the current card filled (the points towards the next reward not yet
+due, over ``reward_points``): KUZ's goal-distance model, in which effort depends on the
+proportion of the original distance remaining, taken as a constant percentage acceleration
+per stamp (log inter-purchase time linear in the distance). ``endowed_points`` are credited
+on joining (endowed progress, Nunes & Drèze 2006). Tier design follows Drèze & Nunes
+(2009): spend thresholds, a benefit per tier, demotion after inactivity.
 """
 
 from __future__ import annotations
 
 import itertools
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -70,7 +82,20 @@ class MembershipConfig(Strict):
         365, ge=1, description="Days without an order after which points expire."
     )
     goal_gradient: NonNeg = Field(1.0, description="Extra need rate just before a reward.")
+    goal_gradient_form: Literal["cubic", "log_linear"] = Field(
+        "cubic",
+        description="Need multiplier: 1 + goal_gradient * progress^3 ('cubic'), or "
+        "exp(goal_gradient * share of the card filled) ('log_linear', Kivetz et al. 2006).",
+    )
+    endowed_points: NonNeg = Field(
+        0.0, description="Points credited on joining (endowed progress, Nunes & Dreze 2006)."
+    )
     switching_weight: NonNeg = Field(1.0, description="Weight of what leaving would forfeit.")
+    forfeit_basis: Literal["held", "earned"] = Field(
+        "held",
+        description="Points in the switching bonus: those held ('held'), or those this "
+        "order would earn ('earned').",
+    )
     gift_effect: Share = Field(0.05, description="Share of missing satisfaction a gift adds.")
     cost_per_member_day: NonNeg = Field(0.0, description="Running cost per member per day.")
 
@@ -79,6 +104,8 @@ class MembershipConfig(Strict):
         spends = [t.spend for t in self.tiers]
         if spends[0] != 0.0 or any(b <= a for a, b in itertools.pairwise(spends)):
             raise ValueError("tiers: spend must start at 0 and rise from tier to tier")
+        if self.endowed_points >= self.reward_points:
+            raise ValueError("endowed_points must be below reward_points (a card not yet full)")
         return self
 
 
@@ -110,12 +137,26 @@ class Membership(Strategy):
         earned = np.minimum(self.points[slots] / self.config.reward_points, 1.0)
         return np.where(self.member[slots], earned, 0.0)
 
+    def card(self, slots: np.ndarray) -> np.ndarray:
+        """Share of the current card filled: points towards the next reward not yet due.
+
+        A reward that is due belongs to the finished card, so a customer holding exactly one
+        reward's points (a cash back redeemed at every order) starts an empty card.
+        """
+        filled = np.mod(self.points[slots], self.config.reward_points) / self.config.reward_points
+        return np.where(self.member[slots], filled, 0.0)
+
     def need_boost(self, slots: np.ndarray) -> np.ndarray:
         """Goal gradient: members close to a reward need to buy sooner."""
-        return 1.0 + self.config.goal_gradient * self.progress(slots) ** 3
+        cfg = self.config
+        if cfg.goal_gradient_form == "log_linear":
+            return np.exp(cfg.goal_gradient * self.card(slots))
+        return 1.0 + cfg.goal_gradient * self.progress(slots) ** 3
 
     def max_need_boost(self) -> float:
-        """At most ``1 + goal_gradient``."""
+        """At most ``1 + goal_gradient`` (cubic) or ``exp(goal_gradient)`` (log-linear)."""
+        if self.config.goal_gradient_form == "log_linear":
+            return float(np.exp(self.config.goal_gradient))
         return 1.0 + self.config.goal_gradient
 
     def offer(self, offer: Offer) -> None:
@@ -131,7 +172,7 @@ class Membership(Strategy):
         due = member & (self.points[slots] >= self.config.reward_points)
         reward = np.minimum(self.reward, offer.goods[:, s]) * due
         offer.unit_price[:, s] -= reward / offer.quantity[:, s]
-        forfeit = self.points[slots] * self.config.point_value + saving
+        forfeit = self._at_stake(slots, member, saving, offer)
         reference = self.context.market.reference_price
         offer.bonus[:, s] += self.config.switching_weight * forfeit / reference
 
@@ -143,6 +184,20 @@ class Membership(Strategy):
         discount = np.where(self.member[slots], self.discount[self.tier[slots]], 0.0)
         return self.points[slots] * self.config.point_value + discount * basket
 
+    def _at_stake(
+        self, slots: np.ndarray, member: np.ndarray, saving: np.ndarray, offer: Offer
+    ) -> np.ndarray:
+        """What buying elsewhere gives up, in currency.
+
+        ``"held"``: the points held and the tier discount on the basket (what leaving
+        forfeits). ``"earned"``: the value of the points this order earns; the tier discount
+        is already in today's price and nothing held is lost by one order elsewhere.
+        """
+        cfg = self.config
+        if cfg.forfeit_basis == "held":
+            return self.points[slots] * cfg.point_value + saving
+        return member * offer.goods[:, self.shop] * cfg.points_per_currency * cfg.point_value
+
     def after_purchase(self, orders: Orders) -> None:
         """Join, redeem, earn points, climb tiers, ship faster."""
         cfg, slots = self.config, orders.slots
@@ -151,6 +206,7 @@ class Membership(Strategy):
         member = self.member[slots]
         redeemed = member & (self.points[slots] >= cfg.reward_points)
         self.points[slots] -= cfg.reward_points * redeemed
+        self.points[slots[join]] += cfg.endowed_points
         self.points[slots] += member * orders.goods * cfg.points_per_currency
         self.spend[slots] += member * orders.goods
         reached = np.searchsorted(self.threshold, self.spend[slots], side="right") - 1
