@@ -194,9 +194,6 @@ def test_the_input_layer_imports_no_engine_code(layer):
 LONG_MODULES = {
     # One SolaraViz page: the model wrapper, the slider table and the plots belong together.
     "loyaltysim.app.page": 600,
-    # The models plus their cross-reference checks, which cannot move out without a cycle
-    # (the strategies' checks are called from here).
-    "loyaltysim.scenario.schema": 560,
     # The [sweep] and [calibration] checks, one function per rule.
     "loyaltysim.experiment.checks": 420,
     # The figure registry: a table with one entry per figure, which everything else reads.
