@@ -34,6 +34,7 @@ BASS_SCENARIO = {
         "positive_threshold": 0.5,
         "positive_propensity": 0.5,
         "negative_propensity": 0.0,
+        "talk_curvature": 0.0,  # the step: everyone at or above the threshold talks alike
         "talkativeness_spread": 0.0,
     },
     "shops": {

@@ -91,6 +91,7 @@ def market(customers: int, days: int, network: dict[str, Any], talk: float, ads:
             "positive_threshold": 0.5,
             "positive_propensity": talk,
             "negative_propensity": 0.0,
+            "talk_curvature": 0.0,  # the step rule, whose one-shop limit is the Bass model
             "talkativeness_spread": 0.0,
         },
         "shops": {

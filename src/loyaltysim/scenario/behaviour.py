@@ -49,24 +49,24 @@ class ExperienceConfig(Strict):
     )
     damaged_score: Share = Field(0.2, description="Delivery score of a damaged parcel.")
     delivery_reference: Literal["parcel", "promise"] = Field(
-        "parcel",
+        "promise",
         description=(
             "Day a parcel is judged against: its own on-time day (parcel: it can only be late) "
             "or the shop's promised_days (promise: faster parcels score above on_time_score)."
         ),
     )
     on_time_score: Share = Field(
-        1.0, description="Delivery score of a parcel arriving on its reference day."
+        0.85, description="Delivery score of a parcel arriving on its reference day."
     )
     disconfirmation: Literal["legacy", "prospect"] = Field(
-        "legacy",
+        "prospect",
         description=(
             "Form of an experience's satisfaction: legacy P + gain*(P-E)+ - loss*(E-P)+, or "
             "prospect E + gain*v(P-E) with losses weighted by loss_aversion."
         ),
     )
     gain: NonNeg = Field(
-        0.3,
+        1.3,
         description=(
             "Satisfaction per unit of positive disconfirmation: on top of performance (legacy) "
             "or from the expectation (prospect)."
@@ -100,10 +100,10 @@ class ExperienceConfig(Strict):
     churn_propensity: Share = Field(0.3, description="Probability such an experience churns.")
     trust_floor: Share = Field(0.1, description="Below this trust a customer drops the shop.")
     switching_cost_weight: NonNeg = Field(
-        0.0, description="Utility of staying per reference price forfeited by leaving."
+        1.0, description="Utility of staying per reference price forfeited by leaving."
     )
     breach_patronage_relief: NonNeg = Field(
-        0.0, description="Breach losses / (1 + this x deliveries relative to the mean)."
+        1.0, description="Breach losses / (1 + this x deliveries relative to the mean)."
     )
     breach_tier_relief: NonNeg = Field(
         0.0, description="Breach losses / (1 + this x tier rank) for programme members."
@@ -111,13 +111,13 @@ class ExperienceConfig(Strict):
     reconsider_rate: Rate = Field(
         0.002, description="Daily probability a churned customer considers the shop again."
     )
-    positive_threshold: Share = Field(0.75, description="Experiences this good may be praised.")
-    negative_threshold: Share = Field(0.3, description="Experiences this bad may be decried.")
+    positive_threshold: Share = Field(0.5, description="Experiences this good may be praised.")
+    negative_threshold: Share = Field(0.5, description="Experiences this bad may be decried.")
     positive_propensity: Share = Field(0.1, description="Probability of praise after x = 1.")
-    negative_propensity: Share = Field(0.3, description="Probability of decrying after x = 0.")
+    negative_propensity: Share = Field(0.15, description="Probability of decrying after x = 0.")
     talk_base: Share = Field(0.0, description="Probability of talk after x at a threshold.")
     talk_curvature: float = Field(
-        0.0, ge=0.0, le=10.0, description="Power of talk's rise past a threshold; 0: a step."
+        2.0, ge=0.0, le=10.0, description="Power of talk's rise past a threshold; 0: a step."
     )
     talkativeness_spread: Spread = Field(
         0.5, description="Log-normal sigma of how much customers talk."

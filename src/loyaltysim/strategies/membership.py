@@ -81,9 +81,13 @@ class MembershipConfig(Strict):
     points_expiry_days: int = Field(
         365, ge=1, description="Days without an order after which points expire."
     )
-    goal_gradient: NonNeg = Field(1.0, description="Extra need rate just before a reward.")
+    goal_gradient: NonNeg = Field(
+        0.2789,
+        description="Strength of the pull of a reward: ln(1.25)/0.8 makes the gap between "
+        "purchases 20% shorter at the 9th stamp than at the 1st (Kivetz et al. 2006).",
+    )
     goal_gradient_form: Literal["cubic", "log_linear"] = Field(
-        "cubic",
+        "log_linear",
         description="Need multiplier: 1 + goal_gradient * progress^3 ('cubic'), or "
         "exp(goal_gradient * share of the card filled) ('log_linear', Kivetz et al. 2006).",
     )
@@ -92,7 +96,7 @@ class MembershipConfig(Strict):
     )
     switching_weight: NonNeg = Field(1.0, description="Weight of what leaving would forfeit.")
     forfeit_basis: Literal["held", "earned"] = Field(
-        "held",
+        "earned",
         description="Points in the switching bonus: those held ('held'), or those this "
         "order would earn ('earned').",
     )
