@@ -1,12 +1,13 @@
 """Validation: word of mouth as Anderson's (1998) U, against East, Hammond & Wright (2007).
 
 Three replications of the baseline with the published settings; the intervals come from
-their spread (``validation.common.measured``). Two checks are known disagreements of the
-published curve, marked so strictly (they turn into failures the day the model agrees):
-the baseline's customers are so satisfied (about 7% of experiences fall below the neutral
-point) that positive messages outnumber negative ones about 20 : 1, not 3 : 1, and the
-least satisfied tenth of customers is mildly satisfied, so it talks less than the most
-satisfied tenth instead of modestly more.
+their spread (``validation.common.measured``). With every published mechanism on (the
+loss-averse disconfirmation and delivery against the promise make bad experiences as
+common as they are), the market's ratio is about 6 : 1 and the least satisfied tenth
+talks modestly more than the most satisfied. One check is a known disagreement, marked
+strictly (it turns into a failure the day the model agrees): thrift, with its poor
+courier, hears more criticism than praise (0.8 : 1), where East, Hammond & Wright found
+positive word of mouth more common in every category they studied.
 """
 
 from __future__ import annotations
@@ -22,19 +23,27 @@ def checks():
     return {check.claim: check for check in word_of_mouth.measure(replications=3)}
 
 
-@pytest.mark.parametrize("shop", ["middle", "premium", "thrift"])
+@pytest.mark.parametrize(
+    "shop",
+    [
+        "middle",
+        "premium",
+        pytest.param(
+            "thrift",
+            marks=pytest.mark.xfail(strict=True, reason="thrift's poor courier: 0.8 : 1"),
+        ),
+    ],
+)
 def test_positive_word_of_mouth_is_more_common_at_every_shop(checks, shop):
     check = checks[f"positive : negative messages about {shop}"]
     assert check.agrees, check.row()
 
 
-@pytest.mark.xfail(strict=True, reason="too few bad experiences in the baseline: ~20 : 1")
 def test_market_ratio_is_east_hammond_wright_3_to_1(checks):
     check = checks["positive : negative messages, market-wide, over a year"]
     assert check.agrees, check.row()
 
 
-@pytest.mark.xfail(strict=True, reason="the least satisfied tenth is mildly satisfied")
 def test_least_satisfied_tenth_talks_modestly_more(checks):
     check = checks["talk probability, least / most satisfied tenth of customers"]
     assert check.agrees, check.row()
