@@ -186,7 +186,7 @@ def bottom_line_of(tmp_path, write_scenario, variant: str) -> list[str]:
         # a much better product and courier at the cheap shop: more of the market for it
         (
             "[variants.reliable]\nshops.cheap.quality = 0.85\nshops.cheap.courier.on_time = 0.97",
-            "reliable wins for cheap on market share",
+            "reliable wins for cheap on",
         ),
         # a slightly rewired social network changes nothing a manager could measure
         (

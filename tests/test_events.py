@@ -212,10 +212,18 @@ def test_shop_entry_closed_shop_is_unavailable_even_to_customers_who_know_it():
 
 
 def shock_model(event: dict) -> LoyaltyModel:
-    """A quiet market: nobody buys, no ads, no word of mouth, no reconsideration."""
+    """A quiet market: nobody buys, no ads, no word of mouth, no reconsideration.
+
+    The breach hits everyone alike (no relief by patronage: ``tests/test_mech_switching.py``
+    checks the shares).
+    """
     scenario = tiny_scenario(
         market={"segments": {"all": {"share": 1.0, "purchase_rate": 0.0}}},
-        experience={"negative_propensity": 0.0, "reconsider_rate": 0.0},
+        experience={
+            "negative_propensity": 0.0,
+            "reconsider_rate": 0.0,
+            "breach_patronage_relief": 0.0,
+        },
         shops={
             "alpha": {
                 "initial_awareness": 0.5,

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from validation.experience import LEGACY as ORIGINAL_RULES
 
 from loyaltysim import LoyaltyModel, load_scenario
 from loyaltysim.engine.params import ShopArrays
@@ -191,6 +192,7 @@ def test_parcel_queue_add_casts_dtypes():
 def test_parcel_queue_carries_order_fields_only_when_asked():
     plain, logged = ParcelQueue(), ParcelQueue(PARCEL_FIELDS | ORDER_FIELDS)
     extra = {"ordered": [3], "goods": [50.0], "fee": [5.0], "quantity": [1.0], "discount": [2.0]}
+    extra |= {"tier": [-1], "points": [np.nan]}
     for q in (plain, logged):
         q.add(**parcels([1], [2]), **{k: np.array(v) for k, v in extra.items()})
     assert set(plain.columns) == set(PARCEL_FIELDS)
@@ -249,9 +251,9 @@ def test_first_experience_against_the_promise_hand_checked(promised, felt):
 
 
 @pytest.mark.parametrize("promised", [1.0, 3.0])
-def test_the_legacy_defaults_ignore_the_promise(promised):
+def test_the_original_rules_ignore_the_promise(promised):
     # E = P = (0.6 + 1)/2 = 0.8 whatever the shop promises: x = P = 0.8
-    np.testing.assert_allclose(_first_experiences(promised, {}), 0.8, atol=1e-6)
+    np.testing.assert_allclose(_first_experiences(promised, ORIGINAL_RULES), 0.8, atol=1e-6)
 
 
 def _first_experiences(promised: float, settings: dict) -> np.ndarray:

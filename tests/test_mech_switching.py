@@ -245,13 +245,13 @@ def test_members_are_held_and_others_leave(weight):
 def test_programme_end_forfeits_points_and_stops_the_lever():
     model = tiny_model(
         {"membership": {"join_share": 1.0}},
-        events=[{"kind": "programme_end", "shop": "alpha", "day": 5}],
+        events=[{"kind": "programme_end", "shop": "alpha", "day": 15}],
     )
     programme = model.strategies[0]
-    for _ in range(5):
+    for _ in range(15):
         model.step()
     assert programme.points.sum() > 0 and programme in model.strategies
-    model.step()  # day 5
+    model.step()  # day 15
     assert programme not in model.strategies
     assert programme.points.sum() == 0 and not programme.member.any()
     for _ in range(5):

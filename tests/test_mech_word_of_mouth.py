@@ -334,4 +334,4 @@ def test_equal_thresholds_are_a_u_and_fill_the_talk_record():
 
     experience = {"positive_threshold": 0.5, "negative_threshold": 0.5, "talk_curvature": 2.0}
     talk = Rules.of(tiny_scenario(experience=experience).experience).talk
-    assert talk == Talk(0.5, 0.5, 0.1, 0.3, talk_base=0.0, talk_curvature=2.0)
+    assert talk == Talk(0.5, 0.5, 0.1, 0.15, talk_base=0.0, talk_curvature=2.0)

@@ -53,15 +53,20 @@ def test_log_linear_gradient_shortens_the_last_interval_by_the_published_share()
     assert first / last == pytest.approx(0.8)
 
 
-def test_cubic_gradient_stays_the_legacy_default():
-    ms = membership(goal_gradient=2.0, reward_points=1000.0)
+def test_the_original_cubic_gradient():
+    ms = membership(goal_gradient=2.0, goal_gradient_form="cubic", reward_points=1000.0)
     make_member(ms, [0], points=500.0)
     make_member(ms, [1], points=1000.0)
     # 1 + 2 x 0.5^3 = 1.25; a due reward counts as progress 1: 1 + 2 = 3
     np.testing.assert_allclose(ms.need_boost(np.array([0, 1])), [1.25, 3.0])
-    assert ms.config.goal_gradient_form == "cubic"
-    assert ms.config.forfeit_basis == "held"
-    assert ms.config.endowed_points == 0.0
+
+
+def test_the_defaults_are_the_published_ones():
+    config = membership().config
+    assert config.goal_gradient_form == "log_linear"
+    assert config.goal_gradient == pytest.approx(np.log(1.25) / 0.8, abs=1e-4)
+    assert config.forfeit_basis == "earned"
+    assert config.endowed_points == 0.0
 
 
 def test_earned_basis_counts_the_points_this_order_earns():
@@ -87,6 +92,7 @@ def test_earned_basis_counts_the_points_this_order_earns():
 
 def test_held_basis_counts_points_held_and_the_tier_saving():
     ms = membership(
+        forfeit_basis="held",
         switching_weight=1.5,
         points_per_currency=2.0,
         point_value=0.01,

@@ -147,7 +147,9 @@ def test_membership_tier_discount_and_free_shipping_in_offer():
 
 
 def test_membership_switching_bonus_is_what_leaving_forfeits():
-    ms = membership(switching_weight=2.0, point_value=0.01, reward_points=1000.0)
+    ms = membership(
+        switching_weight=2.0, point_value=0.01, reward_points=1000.0, forfeit_basis="held"
+    )
     make_member(ms, [0], points=500.0, spend=1500.0, tier=2)  # gold, 4% off
     make_member(ms, [1], points=300.0)  # tier 0: no discount
     o = offer([0, 1, 2], quantity=np.array([1.0, 1.0, 1.0]))
@@ -171,7 +173,8 @@ def test_membership_faster_dispatch_shortens_lead_days_never_below_zero():
 
 
 def test_membership_goal_gradient_need_boost():
-    ms = membership(goal_gradient=2.0, reward_points=1000.0)
+    # the original cubic form (tests/test_membership_rewards.py has the log-linear default)
+    ms = membership(goal_gradient=2.0, goal_gradient_form="cubic", reward_points=1000.0)
     make_member(ms, [0], points=500.0)
     make_member(ms, [1], points=1500.0)
     make_member(ms, [2], points=0.0)

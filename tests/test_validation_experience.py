@@ -17,12 +17,13 @@ def checks():
 
 
 def test_published_settings_are_valid_scenario_keys():
-    # the legacy values are the schema's defaults: the published ones switch the new forms on
-    scenario = experience.load_scenario(experience.BASELINE, experience.PUBLISHED)
-    assert scenario.experience.disconfirmation == "prospect"
-    assert scenario.experience.delivery_reference == "promise"
+    # the published values are the schema's defaults; LEGACY switches the original forms on
+    scenario = experience.load_scenario(experience.BASELINE, experience.LEGACY)
+    assert scenario.experience.disconfirmation == "legacy"
+    assert scenario.experience.delivery_reference == "parcel"
     default = experience.load_scenario(experience.BASELINE).experience
-    assert {k: getattr(default, k.split(".")[1]) for k in experience.LEGACY} == experience.LEGACY
+    published = experience.PUBLISHED
+    assert {k: getattr(default, k.split(".")[1]) for k in published} == published
 
 
 def test_every_check_agrees(checks):

@@ -53,7 +53,7 @@ PUBLISHED: dict[str, object] = {
     "experience.on_time_score": 0.85,
 }
 
-#: The old behaviour of the same keys (the schema's defaults), to measure against.
+#: The original rules of the same keys, to measure against (the defaults are PUBLISHED).
 LEGACY: dict[str, object] = {
     "experience.disconfirmation": "legacy",
     "experience.loss_aversion": 2.25,
