@@ -8,6 +8,7 @@ events, and the continuous Bass curve up to that recursion's known discretisatio
 
 import numpy as np
 import pytest
+from validation import ties
 
 from loyaltysim.analysis.bass import bass_cdf, daily_bass, fit_bass
 from loyaltysim.engine.model import LoyaltyModel
@@ -16,38 +17,12 @@ from loyaltysim.scenario import validate
 P, Q = 0.01, 0.5 * 10 * 0.02
 N, DAYS, REPLICATIONS = 10_000, 100, 6
 
-BASS_SCENARIO = {
-    "run": {"days": DAYS, "warmup_days": 0, "seed": 7, "replications": REPLICATIONS},
-    "market": {
-        "customers": N,
-        "regions": {"here": {"share": 1.0, "delivery_days": 0.0}},
-        "segments": {"all": {"share": 1.0, "purchase_rate": 1.0}},
-        "price_sensitivity": 0.0,
-        "outside_utility": -50.0,
-    },
-    "network": {"kind": "well_mixed", "mean_degree": 10.0, "tie_strength": 0.02},
-    "experience": {
-        "quality_noise": 0.0,
-        "churn_propensity": 0.0,
-        "trust_floor": 0.0,
-        "complaint_propensity": 0.0,
-        "positive_threshold": 0.5,
-        "positive_propensity": 0.5,
-        "negative_propensity": 0.0,
-        "talk_curvature": 0.0,  # the step: everyone at or above the threshold talks alike
-        "talkativeness_spread": 0.0,
-    },
-    "shops": {
-        "solo": {
-            "price": 10.0,
-            "quality": 1.0,
-            "unit_cost": 5.0,
-            "advertising_reach": P,
-            "initial_awareness": 0.0,
-            "courier": {"on_time": 1.0, "damage_rate": 0.0, "loss_rate": 0.0, "dispatch_days": 0.0},
-        }
-    },
-}
+#: One shop, no churn, well mixed, every aware customer buying every day and praising by
+#: the step rule (the scenario the ties validation also starts from). Its own run seed is
+#: unused: each replication below draws from ``[7, k]``.
+BASS_SCENARIO = ties.market(
+    N, DAYS, {"kind": "well_mixed", "mean_degree": 10.0, "tie_strength": 0.02}, 0.5, P
+)
 
 
 @pytest.fixture(scope="module")

@@ -72,17 +72,20 @@ def card_programme(shop: str, stamps: int, endowed: int = 0) -> dict[str, object
     }
 
 
+#: Each shop of these markets (the programme's and its identical rival).
+SHOP = {
+    "price": PRICE,
+    "quality": 0.75,
+    "unit_cost": 60.0,
+    "shipping_fee": 0.0,
+    "initial_awareness": 1.0,
+}
+
+
 def cafe_market(
     purchase_rate: float, days: int, replications: int, variants: dict[str, dict]
 ) -> loyaltysim.Scenario:
     """A café and an identical rival; nobody churns or leaves. ``variants``: dotted keys."""
-    shop = {
-        "price": PRICE,
-        "quality": 0.75,
-        "unit_cost": 60.0,
-        "shipping_fee": 0.0,
-        "initial_awareness": 1.0,
-    }
     scenario: dict[str, Any] = {
         "name": "goal_gradient",
         "run": {"days": days, "warmup_days": 0, "seed": 2006, "replications": replications},
@@ -98,7 +101,7 @@ def cafe_market(
         },
         "network": {"kind": "well_mixed", "mean_degree": 2.0},
         "experience": {"churn_propensity": 0.0, "trust_floor": 0.0},
-        "shops": {"cafe": dict(shop), "rival": dict(shop)},
+        "shops": {"cafe": dict(SHOP), "rival": dict(SHOP)},
         "output": {"customers": "none", "figures": False},
         "variants": {name: overrides_of(flat) for name, flat in variants.items()},
     }

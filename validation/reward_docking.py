@@ -32,7 +32,7 @@ import loyaltysim
 from loyaltysim.experiment.seeds import replication_seed
 from loyaltysim.scenario.keypaths import overrides_of
 from validation.common import Check, measured
-from validation.goal_gradient import PRICE, card_programme, membership_settings
+from validation.goal_gradient import PRICE, SHOP, card_programme, membership_settings
 from validation.goal_gradient import PUBLISHED as GRADIENT
 
 #: The docking proposes no default of its own: it runs the goal-gradient module's.
@@ -78,13 +78,6 @@ def programmes(weight: float) -> dict[str, dict[str, object]]:
 
 def duopoly(weight: float, replications: int) -> loyaltysim.Scenario:
     """Two identical shops, one with a programme; customers who do not talk or rate."""
-    shop = {
-        "price": PRICE,
-        "quality": 0.75,
-        "unit_cost": 60.0,
-        "shipping_fee": 0.0,
-        "initial_awareness": 1.0,
-    }
     variants = {name: overrides_of(flat) for name, flat in programmes(weight).items()}
     return loyaltysim.validate(
         {
@@ -107,7 +100,7 @@ def duopoly(weight: float, replications: int) -> loyaltysim.Scenario:
                 "positive_propensity": 0.0,
                 "negative_propensity": 0.0,
             },
-            "shops": {"lp": dict(shop), "rival": dict(shop)},
+            "shops": {"lp": dict(SHOP), "rival": dict(SHOP)},
             "variants": variants,
         }
     )

@@ -37,7 +37,7 @@ import loyaltysim
 from loyaltysim.analysis.bass import daily_bass
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.network import degree
-from loyaltysim.scenario.keypaths import deep_merge
+from loyaltysim.scenario.keypaths import deep_merge, overrides_of
 from validation.common import Check, measured
 
 #: The published defaults proposed for ``[network]``, as ``--set`` paths: none. The new keys'
@@ -112,16 +112,6 @@ def market(customers: int, days: int, network: dict[str, Any], talk: float, ads:
     }
 
 
-def with_keys(data: dict, keys: dict[str, object]) -> dict:
-    """``data`` with dotted ``--set``-style ``keys`` merged in."""
-    for path, value in keys.items():
-        override: Any = value
-        for part in reversed(path.split(".")):
-            override = {part: override}
-        data = deep_merge(data, override)
-    return data
-
-
 def half_time(data: dict, replication: int, figure: str) -> tuple[float, LoyaltyModel]:
     """Day on which the share of customers first reaches one half (interpolated; NaN if never).
 
@@ -154,7 +144,7 @@ def bass_half_time(days: int, p: float, q: float) -> float:
 def bass_ratio(network: dict[str, object], replications: int) -> list[float]:
     """(a) days to half adoption over the Bass curve's with the network's q, per replication."""
     days = 100
-    data = with_keys(market(5000, days, network, PROPENSITY, P), PUBLISHED)
+    data = deep_merge(market(5000, days, network, PROPENSITY, P), overrides_of(PUBLISHED))
     ratios = []
     for k in range(replications):
         day, model = half_time(data, k, "new_customers")
@@ -181,7 +171,9 @@ def glm_half_times(
     out = {}
     for name, (strong, weak) in runs.items():
         network = {"kind": "strong_weak", "tie_strength": strong, "weak_tie_strength": weak}
-        data = with_keys(market(customers, 1000, {**network, **sizes}, 1.0, alpha), PUBLISHED)
+        data = deep_merge(
+            market(customers, 1000, {**network, **sizes}, 1.0, alpha), overrides_of(PUBLISHED)
+        )
         out[name] = np.array([half_time(data, k, "aware")[0] for k in range(replications)])
     return out
 

@@ -28,6 +28,7 @@ class ReplicationResult:
     figures: pd.DataFrame
     retention: pd.DataFrame
     customers: pd.DataFrame | None
+    orders: pd.DataFrame | None = None  # with keep_orders: the replication's transaction log
 
 
 def simulate(
@@ -36,15 +37,17 @@ def simulate(
     replication: int,
     keep_customers: bool = False,
     orders: Path | None = None,
+    keep_orders: bool = False,
 ) -> ReplicationResult:
     """Run replication ``replication`` of ``variant`` of ``scenario``.
 
     ``orders``: write the transaction log there, in chunks as the run goes. With ``[clv]``
     on, the log is kept (in memory without ``orders``) and each shop's CLV fit is scored.
+    ``keep_orders``: return the log's customer, shop, day, goods and fee columns too.
     """
     config = variant_of(scenario, variant)
     seed = replication_seed(scenario.run.seed, replication)
-    log = orders is not None or config.clv.on
+    log = orders is not None or config.clv.on or keep_orders
     model = LoyaltyModel(config, rng=np.random.default_rng(seed), log_orders=log)
     truth = Truth(model, config) if config.clv.on else None
     writer = None if orders is None else OrderWriter(orders, variant, replication)
@@ -63,8 +66,9 @@ def simulate(
     horizon = min(365, end_day)
     lapse = config.output.lapse_days
     figures = _figures(timeseries, records, end_day, horizon, lapse)
+    logged = order_frame(model, orders) if truth is not None or keep_orders else None
     if truth is not None:  # the CLV test bed's figures follow the registry's
-        figures = figures.merge(holdout_figures(config, truth, order_frame(model, orders)))
+        figures = figures.merge(holdout_figures(config, truth, logged))
     retention = _retention_curves(records, end_day, lapse)
     tag = {"variant": variant, "replication": replication}
     return ReplicationResult(
@@ -72,6 +76,7 @@ def simulate(
         figures=_tagged(figures, tag),
         retention=_tagged(retention, tag),
         customers=_tagged(records, tag) if keep_customers else None,
+        orders=logged if keep_orders else None,
     )
 
 

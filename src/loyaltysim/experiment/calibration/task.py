@@ -8,12 +8,8 @@ numbers per observed point), never the whole time series.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from loyaltysim.experiment.calibration.curves import Curve, curve_values
 from loyaltysim.experiment.replication import simulate
@@ -43,15 +39,12 @@ def run_calibration_point(
     try:
         scenario = point_scenario(base, values)
         cohorts = any(c.cohort_weeks is not None for c in curves)
-        with tempfile.TemporaryDirectory(prefix="loyaltysim-cohort-") as tmp:
-            log = Path(tmp) / "orders.parquet"
-            result = simulate(scenario, "base", replication, orders=log if cohorts else None)
-            orders = pd.read_parquet(log, columns=["customer", "shop", "day"]) if cohorts else None
+        result = simulate(scenario, "base", replication, keep_orders=cohorts)
         figures = result.figures.drop(columns=["variant", "replication"])
         record["figures"] = {column: figures[column].tolist() for column in figures.columns}
         days = scenario.run.days
         record["curves"] = [
-            curve_values(result.timeseries, c, days, orders).tolist() for c in curves
+            curve_values(result.timeseries, c, days, result.orders).tolist() for c in curves
         ]
         record["ok"] = True
     except Exception as exc:  # reported by the calibration, with the parameter values
