@@ -15,7 +15,9 @@ arguments and prints, per shop, as mean and t interval over replications:
 
 ``docs/validation.md`` quotes its output::
 
-    python scripts/customer_base_shapes.py
+    python scripts/customer_base_shapes.py --set run.replications=8   # as shipped
+    python scripts/customer_base_shapes.py \
+        --set market.segments.everyday.purchase_rate_shape=1e6          # equal customers
     python scripts/customer_base_shapes.py \
         --set market.segments.everyday.purchase_rate_shape=0.243 \
         --set market.segments.everyday.dropout_a=0.793 \

@@ -67,7 +67,9 @@ def test_free_shipping_wins_share_and_costs_fee_revenue():
 
 
 def test_membership_tiers_win_share_at_a_cost():
-    table = summary("membership_tiers")
+    # customers' need rates differ (the NBD's Gamma), which widens the spread of the share
+    # won: +0.015 [0.007, 0.022] for five tiers over 30 replications, so 20 are needed here
+    table = summary("membership_tiers", "run.replications=20")
     for variant in ("five_tiers", "points_only"):
         up(table, variant, "middle", "market_share", "orders", "discounts", "strategy_cost")
 
