@@ -17,7 +17,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,24 +27,20 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 def one_run(customers: int, shops: int, days: int, log: bool) -> dict[str, float]:
     """Build and run one model in this process; CPU seconds, orders logged, peak MiB."""
     import numpy as np
-    import pyarrow.parquet as pq
 
     from bench_step import BASELINE, bench_scenario
+    from common import logged_rows, order_writer, peak_rss_mib
     from loyaltysim.engine.model import LoyaltyModel
-    from loyaltysim.experiment.orders import OrderWriter, run_model
+    from loyaltysim.experiment.orders import run_model
 
     scenario = bench_scenario(BASELINE, customers, shops, days)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "orders.parquet"
+    with order_writer(log) as (writer, path):
         start = time.process_time()
         model = LoyaltyModel(scenario, rng=np.random.default_rng(1), log_orders=log)
-        writer = OrderWriter(path, "base", 0) if log else None
         run_model(model, scenario.run.warmup_days + scenario.run.days, writer)
         cpu = time.process_time() - start
-        rows = pq.ParquetFile(path).metadata.num_rows if log else 0
-    with open("/proc/self/status") as status:
-        peak_kib = int(next(line for line in status if line.startswith("VmHWM")).split()[1])
-    return {"cpu": cpu, "rows": rows, "peak_mib": peak_kib / 1024}
+        rows = logged_rows(path)
+    return {"cpu": cpu, "rows": rows, "peak_mib": peak_rss_mib()}
 
 
 def main() -> None:

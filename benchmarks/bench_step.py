@@ -34,7 +34,6 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import copy
 import cProfile
 import json
 import os
@@ -49,6 +48,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import resize_shops  # noqa: E402
+
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 MIB = 1024.0  # ru_maxrss is in KiB on Linux
 
@@ -64,29 +67,7 @@ def bench_scenario(path: Path, customers: int, shops: int, days: int):
     )
     if shops == len(scenario.shops):
         return scenario
-    data = scenario.model_dump(mode="python", exclude_none=True)
-    data["variants"] = {}
-    templates = list(data["shops"].items())
-    new: dict[str, Any] = {}
-    for i in range(shops):
-        name, template = templates[i % len(templates)]
-        copy_no = i // len(templates)
-        if copy_no == 0:
-            new[name] = template
-            continue
-        # copy k: alternately dearer-and-better / cheaper-and-worse, by 6% and 0.03 per step
-        sign = 1 if copy_no % 2 else -1
-        step = sign * ((copy_no + 1) // 2)
-        shop = copy.deepcopy(template)
-        factor = 1.0 + 0.06 * step
-        shop["price"] = round(template["price"] * factor, 2)
-        shop["unit_cost"] = round(template["unit_cost"] * factor, 2)
-        shop["quality"] = min(max(template["quality"] + 0.03 * step, 0.0), 1.0)
-        if "promise" in template:
-            shop["promise"] = min(max(template["promise"] + 0.03 * step, 0.0), 1.0)
-        new[f"{name}_{copy_no + 1}"] = shop
-    data["shops"] = new
-    data["name"] = f"{data['name']}_{shops}shops"
+    data = resize_shops(scenario.model_dump(mode="python", exclude_none=True), shops)
     return validate(data, file=f"{path} (resized to {shops} shops)")
 
 
