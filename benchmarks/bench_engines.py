@@ -17,7 +17,9 @@ first step alone ("first-call": what a compiled engine pays to compile) and all 
 (first included). The parent takes the child's user + system time and peak resident set from
 ``os.wait4``. A row gives the minimum over ``--repeat`` runs (peak: maximum).
 
-The scenario is ``scenarios/baseline.toml`` read as TOML and resized with the keys both
+The scenario is ``scenarios/baseline.toml`` *as of the first engine* (the file later gained
+keys the first engine does not know, such as the NBD shape of customers' need rates; both
+engines run the same rules only from the same file), read as TOML and resized with the keys both
 schemas know (``market.customers``, ``run.warmup_days = 0``, ``run.days``; extra shops as in
 ``bench_step.py``, via ``common.resize_shops``), written to a file both engines load. Sizes:
 
@@ -57,7 +59,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import logged_rows, order_writer, peak_rss_mib, resize_shops  # noqa: E402
 
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+BASELINE = Path("scenarios") / "baseline.toml"
 DOC = ROOT / "docs" / "performance.md"
 MARKERS = ("<!-- bench_engines:start -->", "<!-- bench_engines:end -->")
 FIRST_ENGINE = "345e02d"
@@ -149,11 +151,11 @@ def measure(subject: str, scenario_file: Path, archive: Path, log: bool) -> dict
 
 
 # --------------------------------------------------------------------------- parent
-def scenario_file(customers: int, shops: int, days: int, folder: Path) -> Path:
-    """The baseline resized with keys both schemas know, as a TOML file in ``folder``."""
+def scenario_file(customers: int, shops: int, days: int, folder: Path, archive: Path) -> Path:
+    """The first engine's baseline, resized with keys both schemas know, in ``folder``."""
     import tomli_w
 
-    data = tomllib.loads(BASELINE.read_text(encoding="utf-8"))
+    data = tomllib.loads((archive / BASELINE).read_text(encoding="utf-8"))
     data["market"]["customers"] = customers
     data["run"]["warmup_days"] = 0
     data["run"]["days"] = days
@@ -331,7 +333,7 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
         for name, size in sizes.items():
-            scenario = scenario_file(size.customers, size.shops, size.days, Path(tmp))
+            scenario = scenario_file(size.customers, size.shops, size.days, Path(tmp), archive)
             runs[name] = {subject: [] for subject in size.subjects}
             for repeat in range(size.repeat):
                 for subject in size.subjects:
