@@ -1,0 +1,151 @@
+"""Statistical equivalence of two engines: the key figures' means over replications, side by side.
+
+When a change alters every random draw (issue 11's counter-based draws), the golden digests change
+once, on purpose; this shows that the outputs still say the same thing. Each tree (a git revision,
+extracted with ``git archive``, or a folder such as this checkout) runs the scenario, all its
+variants, in a fresh interpreter with that tree's ``src`` first on ``PYTHONPATH`` (checked through
+``loyaltysim.__file__``), with the scenario's own seed: the two engines' streams differ anyway, so
+the samples are independent. For each key figure (``benchmarks/key_figures.py``) and variant it
+prints the mean and 95 % t interval before and after, the difference after - before with its
+95 % Welch interval, whether that interval contains 0, and, stricter, whether each mean lies inside
+the other's interval::
+
+    python scripts/equivalence.py --before main --after ../wt/keyed --replications 20
+    python scripts/equivalence.py --before HEAD --after . --customers 300 --markdown
+
+About 1 figure in 20 is expected outside by chance at 95 %, so a few "no" among 40-odd rows is
+no evidence of a difference; a figure far outside, or many, is. The exit status is 0 whatever the
+outcome (2 for bad input); read the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import key_figures  # noqa: E402
+import trees  # noqa: E402
+from key_figures import mean_ci, number, render, welch_ci, with_ci  # noqa: E402
+
+HEADER = [
+    "variant",
+    "shop",
+    "figure",
+    "before mean [95% CI]",
+    "after mean [95% CI]",
+    "after - before [95% CI, Welch]",
+    "difference CI contains 0",
+    "each mean in the other's CI",
+]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; bad values exit with status 2 and a message."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, metavar="REV|DIR", help="the old engine")
+    parser.add_argument("--after", required=True, metavar="REV|DIR", help="the new engine")
+    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.toml")
+    parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--days", type=int, help="recorded days (run.days)")
+    parser.add_argument("--customers", type=int, help="initial customers (market.customers)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--workers", type=int, default=1, help="processes per run (default 1)")
+    parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    args = parser.parse_args(argv)
+    if args.replications < 2:
+        parser.error(f"--replications: at least 2 for an interval, given {args.replications}")
+    for name in ("days", "customers", "workers"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name}: expected a whole number >= 1, given {value}")
+    if not args.scenario.is_file():
+        parser.error(f"--scenario: no file {args.scenario}")
+    return args
+
+
+def overrides(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` overrides both trees run with."""
+    sets = [f"run.replications={args.replications}"]
+    if args.days is not None:
+        sets.append(f"run.days={args.days}")
+    if args.customers is not None:
+        sets.append(f"market.customers={args.customers}")
+    return [*sets, *args.set]
+
+
+def rows(before, after) -> list[list[str]]:
+    """One table row per variant, shop and figure found in both trees' tables."""
+    keys = ["variant", "shop", "figure"]
+    after_groups = {key: group["value"].to_numpy() for key, group in after.groupby(keys)}
+    out = []
+    for key, group in before.groupby(keys, sort=False):
+        if key not in after_groups:
+            continue
+        old, new = group["value"].to_numpy(), after_groups[key]
+        b, a, d = mean_ci(old), mean_ci(new), welch_ci(old, new)
+        contains = "-" if any(map(_nan, d)) else _yes(d[1] <= 0 <= d[2])
+        inside = (
+            "-" if any(map(_nan, (*a, *b))) else _yes(a[1] <= b[0] <= a[2] and b[1] <= a[0] <= b[2])
+        )
+        out.append([*map(str, key), with_ci(*b), with_ci(*a), with_ci(*d), contains, inside])
+    return out
+
+
+def _nan(value: float) -> bool:
+    return value != value
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both trees, print the table; 0 when it could be made, 2 on bad input."""
+    args = parse_args(argv)
+    sets = overrides(args)
+    job = [{"variant": None}]
+    tables = {}
+    with tempfile.TemporaryDirectory(prefix="equivalence-") as tmp:
+        try:
+            for side in ("before", "after"):
+                tree = trees.resolve(getattr(args, side), Path(tmp))
+                reply = trees.call(
+                    tree,
+                    Path(key_figures.__file__),
+                    "run_replications",
+                    scenario=str(args.scenario.resolve()),
+                    overrides=sets,
+                    jobs=job,
+                    workers=args.workers,
+                )
+                result = reply.result
+                per_run = result["cpu_seconds"] / max(result["model_runs"], 1)
+                print(
+                    f"{side}: {tree.label} ({tree.commit or 'no git'}), {reply.loyaltysim_file}; "
+                    f"{result['model_runs']} model runs, {number(per_run)} s CPU each "
+                    f"({number(reply.cpu_seconds)} s CPU in all with start-up)"
+                )
+                tables[side] = key_figures.long_table(result["rows"][0])
+        except trees.TreeError as exc:
+            print(f"equivalence: {exc}", file=sys.stderr)
+            return exc.status
+    print(f"scenario: {args.scenario}, overrides: {' '.join(sets)}\n")
+    table = rows(tables["before"], tables["after"])
+    print(render(HEADER, table, args.markdown))
+    contains = sum(row[6] == "yes" for row in table)
+    inside = sum(row[7] == "yes" for row in table)
+    print(
+        f"\n{contains} of {len(table)} differences have a 95% CI containing 0; "
+        f"{inside} of {len(table)} means lie each inside the other's CI "
+        f"(about 1 in 20 is expected outside by chance)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
