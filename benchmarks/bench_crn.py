@@ -148,6 +148,9 @@ def rows(base, common, independent, shop: str) -> list[list[str]]:
         d_indep = (paired(independent, where, figure) - b).to_numpy()
         keep = ~(np.isnan(d_common) | np.isnan(d_indep))
         d_common, d_indep = d_common[keep], d_indep[keep]
+        if len(d_common) < 3:  # a figure undefined in most replications (tiny markets)
+            out.append([f"{where}.{figure}", *["-"] * (len(HEADER) - 1)])
+            continue
         ratio, boot, f_ci = ratio_cis(d_common, d_indep)
         met = "-" if np.isnan(ratio) else ("no" if ratio < TARGET else "yes")
         if met == "yes" and boot[0] >= TARGET:

@@ -94,35 +94,37 @@ def run_replications(
         if name is not None:
             table = table.assign(variant=name)
         model_runs += table[["variant", "replication"]].drop_duplicates().shape[0]
-        rows.append(table[["variant", "replication", "shop", *_COLUMNS]].to_dict("records"))
+        present = [column for column in _COLUMNS if column in table.columns]  # older trees
+        rows.append(table[["variant", "replication", "shop", *present]].to_dict("records"))
     return {"rows": rows, "cpu_seconds": cpu, "model_runs": model_runs}
 
 
 def long_table(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """``variant, replication, shop, figure, value``: the shops' key figures and the market's."""
+    """``variant, replication, shop, figure, value``: the shops' key figures and the market's.
+
+    A figure the tree's ``replications`` table lacks (an older engine) is left out.
+    """
     wide = pd.DataFrame.from_records(records)
     shops = wide.melt(
         id_vars=["variant", "replication", "shop"],
-        value_vars=list(SHOP_FIGURES),
+        value_vars=[figure for figure in SHOP_FIGURES if figure in wide.columns],
         var_name="figure",
     )
     market = []
     for name, (source, how) in MARKET_FIGURES.items():
+        if source not in wide.columns:
+            continue
         column = wide[source] if how == "sum" else wide[source] ** 2
         values = column.groupby([wide["variant"], wide["replication"]], sort=False).sum()
         market.append(values.rename("value").reset_index().assign(shop=MARKET, figure=name))
     table = pd.concat([shops, *market], ignore_index=True)
+    # shops in the file's order, the market last; figures stay in the order they were made
     order = {
         "variant": {name: i for i, name in enumerate(wide["variant"].unique())},
         "shop": {name: i for i, name in enumerate([*wide["shop"].unique(), MARKET])},
-        "figure": {
-            name: i for i, name in enumerate(dict.fromkeys([*SHOP_FIGURES, *MARKET_FIGURES]))
-        },
     }
     table = table.sort_values(
-        ["variant", "shop", "figure", "replication"],
-        key=lambda column: column.map(order[column.name]) if column.name in order else column,
-        kind="stable",
+        ["variant", "shop"], key=lambda column: column.map(order[column.name]), kind="stable"
     )
     return table[["variant", "replication", "shop", "figure", "value"]].reset_index(drop=True)
 

@@ -84,7 +84,7 @@ def rows(before, after) -> list[list[str]]:
     after_groups = {key: group["value"].to_numpy() for key, group in after.groupby(keys)}
     out = []
     for key, group in before.groupby(keys, sort=False):
-        if key not in after_groups:
+        if key not in after_groups:  # listed by missing()
             continue
         old, new = group["value"].to_numpy(), after_groups[key]
         b, a, d = mean_ci(old), mean_ci(new), welch_ci(old, new)
@@ -94,6 +94,16 @@ def rows(before, after) -> list[list[str]]:
         )
         out.append([*map(str, key), with_ci(*b), with_ci(*a), with_ci(*d), contains, inside])
     return out
+
+
+def missing(before, after) -> list[str]:
+    """``side: variant/shop/figure`` for each key figure that only one tree's table has."""
+    keys = ["variant", "shop", "figure"]
+    sides = {name: set(table[keys].itertuples(index=False, name=None)) for name, table in
+             (("before", before), ("after", after))}  # fmt: skip
+    only = [(name, key) for name, other in (("before", "after"), ("after", "before"))
+            for key in sorted(sides[name] - sides[other])]  # fmt: skip
+    return [f"only {name}: {'/'.join(map(str, key))}" for name, key in only]
 
 
 def _nan(value: float) -> bool:
@@ -137,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scenario: {args.scenario}, overrides: {' '.join(sets)}\n")
     table = rows(tables["before"], tables["after"])
     print(render(HEADER, table, args.markdown))
+    for line in missing(tables["before"], tables["after"]):
+        print(line)
     contains = sum(row[6] == "yes" for row in table)
     inside = sum(row[7] == "yes" for row in table)
     print(

@@ -83,6 +83,7 @@ def test_bench_crn_base_against_itself_has_zero_paired_differences_with_common_s
     ]
     for row in rows:
         assert row[1] == "0 [0, 0]" and row[3] == "0", row  # common seeds: identical runs
+        assert row[5] == "inf", row  # a variance over a variance of exactly 0
     # independent seeds: the same model on other streams differs somewhere
     assert any(float(row[4].replace(",", "")) > 0 for row in rows)
 
