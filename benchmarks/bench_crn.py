@@ -67,44 +67,24 @@ HEADER = [
 ]
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line; bad values exit with status 2 and a message."""
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """The command line and the overrides of every run; bad values exit with status 2."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", default=str(ROOT), metavar="REV|DIR", help="default: here")
-    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.toml")
     parser.add_argument("--variant", default="thrift_reliable_courier")
     parser.add_argument("--shop", default="thrift", help="the shop whose figures are compared")
-    parser.add_argument("--replications", type=int, default=20)
-    parser.add_argument("--days", type=int, help="recorded days (run.days)")
-    parser.add_argument("--customers", type=int, help="initial customers (market.customers)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--workers", type=int, default=1, help="processes per run (default 1)")
-    parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    key_figures.add_run_options(parser)
     args = parser.parse_args(argv)
-    if args.replications < 3:
-        parser.error(f"--replications: at least 3 for a variance ratio, given {args.replications}")
-    for name in ("days", "customers", "workers"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            parser.error(f"--{name}: expected a whole number >= 1, given {value}")
-    if not args.scenario.is_file():
-        parser.error(f"--scenario: no file {args.scenario}")
-    shops = tomllib.loads(args.scenario.read_text(encoding="utf-8")).get("shops", {})
+    sets = key_figures.run_overrides(parser, args, least=3)
+    try:
+        shops = tomllib.loads(args.scenario.read_text(encoding="utf-8")).get("shops", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        parser.error(f"--scenario: cannot read {args.scenario}: {exc}")
     if args.shop not in shops:
         parser.error(
             f"--shop: no shop {args.shop!r} in {args.scenario}; there are {', '.join(shops)}"
         )
-    return args
-
-
-def overrides(args: argparse.Namespace) -> list[str]:
-    """The ``--set`` overrides of every run."""
-    sets = [f"run.replications={args.replications}"]
-    if args.days is not None:
-        sets.append(f"run.days={args.days}")
-    if args.customers is not None:
-        sets.append(f"market.customers={args.customers}")
-    return [*sets, *args.set]
+    return args, sets
 
 
 def ratio_cis(common: np.ndarray, independent: np.ndarray) -> tuple[float, tuple, tuple]:
@@ -173,8 +153,7 @@ def rows(base, common, independent, shop: str) -> list[list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the three designs on the tree, print the table; 2 on bad input."""
-    args = parse_args(argv)
-    sets = overrides(args)
+    args, sets = parse_args(argv)
     jobs = [
         {"variant": "base"},
         {"variant": args.variant},

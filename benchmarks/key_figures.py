@@ -15,8 +15,10 @@ customers or retention have no market value (a customer can belong to several sh
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,7 +46,45 @@ MARKET_FIGURES = {
 #: Label of the market's rows in the ``shop`` column.
 MARKET = "market"
 
+#: The baseline scenario, the tools' default.
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+
 _COLUMNS = sorted({*SHOP_FIGURES, *(source for source, _ in MARKET_FIGURES.values())})
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options both tools share: the scenario, its size and the output format."""
+    parser.add_argument("--scenario", type=Path, default=BASELINE)
+    parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--days", type=int, help="recorded days (run.days)")
+    parser.add_argument("--customers", type=int, help="initial customers (market.customers)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--workers", type=int, default=1, help="processes per run (default 1)")
+    parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+
+
+def run_overrides(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, least: int
+) -> list[str]:
+    """The checked options of :func:`add_run_options` as ``--set`` overrides of every run.
+
+    Bad values end the program through ``parser.error`` (a message and exit status 2);
+    ``least`` is the fewest replications the tool's statistics need.
+    """
+    if args.replications < least:
+        parser.error(f"--replications: at least {least}, given {args.replications}")
+    for name in ("days", "customers", "workers"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name}: expected a whole number >= 1, given {value}")
+    if not args.scenario.is_file():
+        parser.error(f"--scenario: no file {args.scenario}")
+    sets = [f"run.replications={args.replications}"]
+    if args.days is not None:
+        sets.append(f"run.days={args.days}")
+    if args.customers is not None:
+        sets.append(f"market.customers={args.customers}")
+    return [*sets, *args.set]
 
 
 def run_replications(

@@ -44,38 +44,14 @@ HEADER = [
 ]
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line; bad values exit with status 2 and a message."""
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """The command line and the overrides of every run; bad values exit with status 2."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, metavar="REV|DIR", help="the old engine")
     parser.add_argument("--after", required=True, metavar="REV|DIR", help="the new engine")
-    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.toml")
-    parser.add_argument("--replications", type=int, default=20)
-    parser.add_argument("--days", type=int, help="recorded days (run.days)")
-    parser.add_argument("--customers", type=int, help="initial customers (market.customers)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--workers", type=int, default=1, help="processes per run (default 1)")
-    parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    key_figures.add_run_options(parser)
     args = parser.parse_args(argv)
-    if args.replications < 2:
-        parser.error(f"--replications: at least 2 for an interval, given {args.replications}")
-    for name in ("days", "customers", "workers"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            parser.error(f"--{name}: expected a whole number >= 1, given {value}")
-    if not args.scenario.is_file():
-        parser.error(f"--scenario: no file {args.scenario}")
-    return args
-
-
-def overrides(args: argparse.Namespace) -> list[str]:
-    """The ``--set`` overrides both trees run with."""
-    sets = [f"run.replications={args.replications}"]
-    if args.days is not None:
-        sets.append(f"run.days={args.days}")
-    if args.customers is not None:
-        sets.append(f"market.customers={args.customers}")
-    return [*sets, *args.set]
+    return args, key_figures.run_overrides(parser, args, least=2)
 
 
 def rows(before, after) -> list[list[str]]:
@@ -116,8 +92,7 @@ def _yes(flag: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run both trees, print the table; 0 when it could be made, 2 on bad input."""
-    args = parse_args(argv)
-    sets = overrides(args)
+    args, sets = parse_args(argv)
     job = [{"variant": None}]
     tables = {}
     with tempfile.TemporaryDirectory(prefix="equivalence-") as tmp:
