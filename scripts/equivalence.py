@@ -127,11 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     print(render(HEADER, table, args.markdown))
     for line in missing(tables["before"], tables["after"]):
         print(line)
-    contains = sum(row[6] == "yes" for row in table)
-    inside = sum(row[7] == "yes" for row in table)
+    tested = [row for row in table if row[6] != "-"]  # '-': fewer than 2 values on a side
+    contains = sum(row[6] == "yes" for row in tested)
+    inside = sum(row[7] == "yes" for row in tested)
     print(
-        f"\n{contains} of {len(table)} differences have a 95% CI containing 0; "
-        f"{inside} of {len(table)} means lie each inside the other's CI "
+        f"\n{contains} of {len(tested)} differences have a 95% CI containing 0; "
+        f"{inside} of {len(tested)} means lie each inside the other's CI "
         f"(between equivalent engines about 1 in 20 and 1 in 5 fail these by chance)."
     )
     return 0
