@@ -57,6 +57,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import trees  # noqa: E402
 from common import logged_rows, order_writer, peak_rss_mib, resize_shops  # noqa: E402
 
 BASELINE = Path("scenarios") / "baseline.toml"
@@ -164,22 +165,6 @@ def scenario_file(customers: int, shops: int, days: int, folder: Path, archive: 
     path = folder / f"bench_{customers}x{shops}x{days}.toml"
     path.write_text(tomli_w.dumps(data), encoding="utf-8")
     return path
-
-
-def extract_first_engine(folder: Path) -> str:
-    """``git archive FIRST_ENGINE`` unpacked into ``folder``; returns the full commit."""
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", f"{FIRST_ENGINE}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    archive = subprocess.Popen(["git", "-C", str(ROOT), "archive", commit], stdout=subprocess.PIPE)
-    subprocess.run(["tar", "-x", "-C", str(folder)], stdin=archive.stdout, check=True)
-    archive.stdout.close()
-    if archive.wait() != 0:
-        raise SystemExit(f"git archive {FIRST_ENGINE} failed")
-    return commit
 
 
 def run_child(subject: str, scenario: Path, archive: Path, log: bool) -> dict[str, Any]:
@@ -324,7 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "first"
         archive.mkdir()
-        env["first_engine"] = extract_first_engine(archive)
+        env["first_engine"] = trees.extract(FIRST_ENGINE, archive)
         print(
             f"python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']},"
             f" mesa {env['mesa']},"
