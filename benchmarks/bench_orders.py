@@ -9,6 +9,14 @@ peak MiB of each and their ratios::
 
     python benchmarks/bench_orders.py --customers 100000 --days 365
     python benchmarks/bench_orders.py --customers 1000000 --shops 10 --days 365 --repeat 1
+
+On a shared machine the spread of separate runs (±20% with two cores and a load of 5) hides
+a cost of a few percent, whatever the minimum of a few. ``--paired`` therefore also builds
+both models in one process and steps them in lockstep (log off and on, the order swapped
+every day), summing each one's CPU per step: both see the same moment's load, so their
+ratio (over the days, construction left out) holds to about 1% from run to run::
+
+    python benchmarks/bench_orders.py --customers 100000 --days 365 --paired
 """
 
 from __future__ import annotations
@@ -43,6 +51,35 @@ def one_run(customers: int, shops: int, days: int, log: bool) -> dict[str, float
     return {"cpu": cpu, "rows": rows, "peak_mib": peak_rss_mib()}
 
 
+def paired_run(customers: int, shops: int, days: int) -> dict[str, float]:
+    """Both models stepped in lockstep in this process; CPU seconds of each one's days."""
+    import numpy as np
+
+    from bench_step import BASELINE, bench_scenario
+    from loyaltysim.engine.model import LoyaltyModel
+    from loyaltysim.experiment.orders import CHUNK_DAYS, OrderWriter
+
+    scenario = bench_scenario(BASELINE, customers, shops, days)
+    cpu = {"off": 0.0, "on": 0.0}
+    models = {
+        log: LoyaltyModel(scenario, rng=np.random.default_rng(1), log_orders=log == "on")
+        for log in cpu
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = OrderWriter(Path(tmp) / "orders.parquet", "base", 0)
+        for day in range(scenario.run.warmup_days + scenario.run.days):
+            for log in ("off", "on") if day % 2 else ("on", "off"):
+                start = time.process_time()
+                models[log].step()
+                if log == "on" and (day + 1) % CHUNK_DAYS == 0:
+                    writer.write(models[log])
+                cpu[log] += time.process_time() - start
+        start = time.process_time()
+        writer.close(models["on"])
+        cpu["on"] += time.process_time() - start
+    return cpu
+
+
 def main() -> None:
     """Measure in subprocesses and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -50,6 +87,7 @@ def main() -> None:
     parser.add_argument("--shops", type=int, default=3)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--paired", action="store_true", help="also step both in lockstep")
     parser.add_argument("--worker", choices=["on", "off"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -73,6 +111,13 @@ def main() -> None:
         f"{cpu['on'] / cpu['off']:.3f}; peak MiB off {peak['off']:,.0f}, on {peak['on']:,.0f}; "
         f"{rows:,} orders logged"
     )
+    if args.paired:
+        for _ in range(args.repeat):
+            days = paired_run(args.customers, args.shops, args.days)
+            print(
+                f"paired, the days only: CPU s log off {days['off']:.2f}, "
+                f"on {days['on']:.2f}, ratio {days['on'] / days['off']:.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Delivery: parcel outcomes, delivery score and the parcel queue."""
+"""Delivery: parcel outcomes and delivery score (the parcel queue: test_parcel_queue.py)."""
 
 import math
 
@@ -9,10 +9,7 @@ from validation.experience import LEGACY as ORIGINAL_RULES
 from loyaltysim import LoyaltyModel, load_scenario
 from loyaltysim.engine.params import ShopArrays
 from loyaltysim.mechanisms.delivery import (
-    ORDER_FIELDS,
-    PARCEL_FIELDS,
     Outcome,
-    ParcelQueue,
     Scoring,
     days_early,
     delivery_score,
@@ -144,61 +141,6 @@ def test_a_day_early_wins_what_a_day_late_loses():
     rules = scoring(reference="promise", on_time=0.7)
     score = delivery_score(outcome, np.array([1.0, -1.0]), np.zeros(2, bool), rules)
     assert score[0] - 0.7 == pytest.approx(0.7 - score[1]) == pytest.approx(0.15)
-
-
-# --------------------------------------------------------------------------- ParcelQueue
-def parcels(slot, due, paid=None):
-    n = len(slot)
-    return dict(
-        slot=np.asarray(slot),
-        uid=np.asarray(slot) + 100,
-        shop=np.zeros(n, int),
-        outcome=np.zeros(n, np.int8),
-        delay=np.zeros(n, int),
-        days=np.full(n, 3),
-        due=np.asarray(due),
-        paid=np.asarray(paid if paid is not None else np.full(n, 60.0)),
-    )
-
-
-def test_parcel_queue_pop_due():
-    q = ParcelQueue()
-    assert len(q) == 0
-    empty = q.pop_due(5)
-    assert all(v.size == 0 for v in empty.values())
-    q.add(**parcels([0, 1, 2], [3, 5, 7]))
-    q.add(**parcels([3], [4], paid=[90]))
-    assert len(q) == 4
-    out = q.pop_due(4)  # due 3 and 4 (due <= day)
-    np.testing.assert_array_equal(out["slot"], [0, 3])
-    np.testing.assert_array_equal(out["uid"], [100, 103])
-    np.testing.assert_array_equal(out["paid"], [60.0, 90.0])
-    assert out["paid"].dtype == np.float64
-    assert out["delay"].dtype == np.int32
-    assert len(q) == 2
-    assert q.pop_due(4)["slot"].size == 0  # nothing popped twice
-    np.testing.assert_array_equal(q.pop_due(100)["slot"], [1, 2])
-    assert len(q) == 0
-
-
-def test_parcel_queue_add_casts_dtypes():
-    q = ParcelQueue()
-    q.add(**parcels([1], [2], paid=[7]))  # integer price is stored as float64
-    assert q.columns["paid"].dtype == np.float64
-    assert q.columns["paid"][0] == pytest.approx(7.0)
-    assert q.columns["outcome"].dtype == np.int8
-
-
-def test_parcel_queue_carries_order_fields_only_when_asked():
-    plain, logged = ParcelQueue(), ParcelQueue(PARCEL_FIELDS | ORDER_FIELDS)
-    extra = {"ordered": [3], "goods": [50.0], "fee": [5.0], "quantity": [1.0], "discount": [2.0]}
-    extra |= {"tier": [-1], "points": [np.nan]}
-    for q in (plain, logged):
-        q.add(**parcels([1], [2]), **{k: np.array(v) for k, v in extra.items()})
-    assert set(plain.columns) == set(PARCEL_FIELDS)
-    assert logged.columns["ordered"].dtype == np.int32
-    everything = logged.pop_all()
-    assert everything["discount"].tolist() == [2.0] and len(logged) == 0
 
 
 # --------------------------------------------------------------------------- promised days

@@ -32,6 +32,7 @@ from loyaltysim.engine.mutators import Mutators
 from loyaltysim.engine.network import build_adjacency, to_networkx
 from loyaltysim.engine.orders import OrderLog
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
+from loyaltysim.engine.parcels import ORDER_FIELDS, PARCEL_FIELDS, ParcelQueue
 from loyaltysim.engine.phases.market import arrive
 from loyaltysim.engine.records import DepartedLog
 from loyaltysim.engine.rules import Rules, from_section
@@ -40,7 +41,7 @@ from loyaltysim.engine.standing import Standings
 from loyaltysim.engine.state import CustomerState
 from loyaltysim.engine.ties import tie_weights
 from loyaltysim.engine.totals import ShopTotals
-from loyaltysim.mechanisms import awareness, choice, delivery, population, word_of_mouth
+from loyaltysim.mechanisms import awareness, choice, population, word_of_mouth
 from loyaltysim.mechanisms.ratings import RatingBoard
 from loyaltysim.scenario.schema import Scenario
 from loyaltysim.strategies import REGISTRY, Strategy
@@ -125,8 +126,7 @@ class LoyaltyModel(mesa.Model):
         )
         self.ties = from_section(word_of_mouth.Ties, net)
         self.ratings = RatingBoard(self.n_shops, exp.rating_prior_mean, exp.rating_prior_weight)
-        fields = delivery.PARCEL_FIELDS | (delivery.ORDER_FIELDS if log_orders else {})
-        self.parcels = delivery.ParcelQueue(fields)
+        self.parcels = ParcelQueue(PARCEL_FIELDS | (ORDER_FIELDS if log_orders else {}))
         self.order_log = (
             OrderLog(list(scenario.shops), self.standings.labels) if log_orders else None
         )

@@ -31,11 +31,11 @@ class OrderLog:
 
     def record(
         self,
-        parcels: dict[str, np.ndarray],
+        parcels: np.ndarray,
         complained: np.ndarray | None = None,
         resolved: np.ndarray | None = None,
     ) -> None:
-        """Log the orders of ``parcels`` (a ``ParcelQueue`` pop with the order fields).
+        """Log the orders of ``parcels`` (rows of a ``ParcelQueue`` pop with the order fields).
 
         ``complained`` and ``resolved`` are per parcel; None: not known (never delivered).
         """
@@ -43,19 +43,24 @@ class OrderLog:
         if n == 0:
             return
         unknown = np.full(n, -1, np.int8)
+
+        def column(name: str) -> np.ndarray:
+            # a column of its own: a view would hold the popped rows' every field for weeks
+            return np.ascontiguousarray(parcels[name])
+
         self.chunks.append(
             {
-                "customer": parcels["uid"],
+                "customer": column("uid"),
                 "shop": parcels["shop"].astype(np.int16),
-                "day": parcels["ordered"],
-                "goods": parcels["goods"],
-                "fee": parcels["fee"],
-                "quantity": parcels["quantity"],
-                "discount": parcels["discount"],
-                "outcome": parcels["outcome"],
-                "delay": parcels["delay"],
-                "tier": parcels["tier"],
-                "points": parcels["points"],
+                "day": column("ordered"),
+                "goods": column("goods"),
+                "fee": column("fee"),
+                "quantity": column("quantity"),
+                "discount": column("discount"),
+                "outcome": column("outcome"),
+                "delay": column("delay"),
+                "tier": column("tier"),
+                "points": column("points"),
                 "complaint": unknown if complained is None else complained.astype(np.int8),
                 "resolved": unknown if resolved is None else resolved.astype(np.int8),
             }

@@ -42,10 +42,10 @@ def deliveries(model: LoyaltyModel) -> None:
     )
     log = model.order_log
     if log is not None:
-        log.record({name: v[~current] for name, v in parcels.items()})  # the customer left
+        log.record(parcels[~current])  # the customer left
     if not current.any():
         return
-    delivered = {name: v[current] for name, v in parcels.items()}
+    delivered = parcels[current]
     done = _experience(model, delivered)
     if log is not None:
         log.record(delivered, done.handled.complained, done.handled.resolved)
@@ -54,21 +54,19 @@ def deliveries(model: LoyaltyModel) -> None:
     _talk(model, done)
 
 
-def _due(model: LoyaltyModel) -> dict[str, np.ndarray]:
+def _due(model: LoyaltyModel) -> np.ndarray:
     """Parcels due today, at most one per customer and shop (a second one waits a day)."""
     parcels = model.parcels.pop_due(model.day)
     key = parcels["slot"] * model.n_shops + parcels["shop"]
     first = np.zeros(key.size, bool)
     first[np.unique(key, return_index=True)[1]] = True
     if not first.all():
-        later = {name: v[~first] for name, v in parcels.items()}
-        later["due"] = np.full(later["due"].shape, model.day + 1)
-        model.parcels.add(**later)
-        parcels = {name: v[first] for name, v in parcels.items()}
+        model.parcels.put_back(parcels[~first], model.day + 1)
+        parcels = parcels[first]
     return parcels
 
 
-def _experience(model: LoyaltyModel, parcels: dict[str, np.ndarray]) -> Experienced:
+def _experience(model: LoyaltyModel, parcels: np.ndarray) -> Experienced:
     """Performance against expectation: satisfaction, trust, expectations, complaints."""
     state, p, rules = model.state, model.shop_params, model.rules
     slot, shop, outcome = parcels["slot"], parcels["shop"], parcels["outcome"]
