@@ -162,26 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-crn-") as tmp:
         try:
             tree = trees.resolve(args.tree, Path(tmp))
-            reply = trees.call(
-                tree,
-                Path(key_figures.__file__),
-                "run_replications",
-                scenario=str(args.scenario.resolve()),
-                overrides=sets,
-                jobs=jobs,
-                workers=args.workers,
-            )
+            result, line = key_figures.run_on(tree, args.scenario, sets, jobs, args.workers)
         except trees.TreeError as exc:
             print(f"bench_crn: {exc}", file=sys.stderr)
             return exc.status
-    result = reply.result
     base, common, independent = (key_figures.long_table(records) for records in result["rows"])
-    per_run = result["cpu_seconds"] / max(result["model_runs"], 1)
     print(
-        f"tree: {tree.label} ({tree.commit or 'no git'}), {reply.loyaltysim_file}\n"
+        f"tree: {line}\n"
         f"scenario: {args.scenario}, variant {args.variant} - base, overrides: {' '.join(sets)}\n"
-        f"{result['model_runs']} model runs, {number(per_run)} s CPU each "
-        f"({number(reply.cpu_seconds)} s CPU in all with start-up)\n"
         f"d = variant - base per replication; independent seeds: root seed + {INDEPENDENT_OFFSET:,}"
         f"; bootstrap: {RESAMPLES:,} joint resamples of the replications\n"
     )

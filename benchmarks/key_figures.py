@@ -139,6 +139,34 @@ def run_replications(
     return {"rows": rows, "cpu_seconds": cpu, "model_runs": model_runs}
 
 
+def run_on(
+    tree: Any, scenario: Path, sets: list[str], jobs: list[dict], workers: int
+) -> tuple[dict[str, Any], str]:
+    """:func:`run_replications` on ``tree`` in a fresh child (``trees.call``).
+
+    Returns the child's result and one line saying which package ran and what it cost.
+    """
+    import trees  # the parent's side only: the child imports this file by its path
+
+    reply = trees.call(
+        tree,
+        Path(__file__),
+        "run_replications",
+        scenario=str(scenario.resolve()),
+        overrides=sets,
+        jobs=jobs,
+        workers=workers,
+    )
+    result = reply.result
+    per_run = result["cpu_seconds"] / max(result["model_runs"], 1)
+    line = (
+        f"{tree.label} ({tree.commit or 'no git'}), {reply.loyaltysim_file}; "
+        f"{result['model_runs']} model runs, {number(per_run)} s CPU each "
+        f"({number(reply.cpu_seconds)} s CPU in all with start-up)"
+    )
+    return result, line
+
+
 def long_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     """``variant, replication, shop, figure, value``: the shops' key figures and the market's.
 

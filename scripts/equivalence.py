@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import key_figures  # noqa: E402
 import trees  # noqa: E402
-from key_figures import mean_ci, number, render, welch_ci, with_ci  # noqa: E402
+from key_figures import mean_ci, render, welch_ci, with_ci  # noqa: E402
 
 HEADER = [
     "variant",
@@ -102,22 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for side in ("before", "after"):
                 tree = trees.resolve(getattr(args, side), Path(tmp))
-                reply = trees.call(
-                    tree,
-                    Path(key_figures.__file__),
-                    "run_replications",
-                    scenario=str(args.scenario.resolve()),
-                    overrides=sets,
-                    jobs=job,
-                    workers=args.workers,
-                )
-                result = reply.result
-                per_run = result["cpu_seconds"] / max(result["model_runs"], 1)
-                print(
-                    f"{side}: {tree.label} ({tree.commit or 'no git'}), {reply.loyaltysim_file}; "
-                    f"{result['model_runs']} model runs, {number(per_run)} s CPU each "
-                    f"({number(reply.cpu_seconds)} s CPU in all with start-up)"
-                )
+                result, line = key_figures.run_on(tree, args.scenario, sets, job, args.workers)
+                print(f"{side}: {line}")
                 tables[side] = key_figures.long_table(result["rows"][0])
         except trees.TreeError as exc:
             print(f"equivalence: {exc}", file=sys.stderr)
