@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
@@ -101,3 +106,29 @@ def test_tables_are_tidy_and_tagged(small_result, name):
     assert not table.empty
     assert "variant" in table.columns
     assert set(table["variant"].unique()) == {"base", "tracking"}
+
+
+def test_results_do_not_depend_on_the_blas_kernel():
+    """Money figures are sums in a fixed order, not left to the CPU's BLAS kernel."""
+    code = (
+        "import hashlib, loyaltysim; from pathlib import Path\n"
+        "s = loyaltysim.load_scenario('scenarios/baseline.toml',"
+        " ['market.customers=400', 'run.days=60', 'run.warmup_days=20', 'run.replications=2'])\n"
+        "t = loyaltysim.run(s).timeseries\n"
+        "print(hashlib.sha256(t.to_csv().encode()).hexdigest())\n"
+    )
+    digests = set()
+    for kernel in ("Haswell", "Prescott", None):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS")}
+        if kernel:
+            env["OPENBLAS_CORETYPE"] = kernel
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1

@@ -48,17 +48,21 @@ class DailyLedger:
         self.values[name] += per_shop(shop, amount, self.shops)
 
     def add_columns(self, shop: np.ndarray, columns: dict[str, np.ndarray]) -> None:
-        """Add several per-event columns at once (one matrix product instead of a bincount each).
+        """Add several per-event columns at once (one bincount over shop × column cells).
 
-        Each value is an array with one entry per event (masks count as 0/1).
+        Each value is an array with one entry per event (masks count as 0/1). A bincount adds
+        the events in their order on every machine; a matrix product would leave the order
+        of the sum to the BLAS kernel, whose choice depends on the CPU (and on
+        ``OPENBLAS_CORETYPE``), so the same seed could give different money figures.
         """
         if shop.size == 0:
             return
-        one_hot = (shop[:, None] == np.arange(self.shops)[None, :]).astype(np.float64)
         stacked = np.column_stack([np.asarray(v, dtype=np.float64) for v in columns.values()])
-        sums = one_hot.T @ stacked
+        width = stacked.shape[1]
+        cells = shop.astype(np.intp)[:, None] * width + np.arange(width)
+        sums = np.bincount(cells.ravel(), stacked.ravel(), self.shops * width)
         for j, name in enumerate(columns):
-            self.values[name] += sums[:, j]
+            self.values[name] += sums[j::width]
 
     def add_per_shop(self, name: str, amounts: np.ndarray) -> None:
         """Add an amount per shop."""
