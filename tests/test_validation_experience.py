@@ -13,7 +13,9 @@ pytestmark = pytest.mark.validation
 @pytest.fixture(scope="module")
 def checks():
     short = {"run.warmup_days": 60, "run.days": 200}
-    return experience.measure(replications=3, customers=2000, run_days=short)
+    # six replications of 4,000: with NBD need rates (shape 0.78) few customers order again
+    # within 200 days, and three of 2,000 leave the repurchase difference (0.03) unresolved
+    return experience.measure(replications=6, customers=4000, run_days=short)
 
 
 def test_published_settings_are_valid_scenario_keys():

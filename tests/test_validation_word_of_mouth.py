@@ -3,11 +3,12 @@
 Three replications of the baseline with the published settings; the intervals come from
 their spread (``validation.common.measured``). With every published mechanism on (the
 loss-averse disconfirmation and delivery against the promise make bad experiences as
-common as they are), the market's ratio is about 6 : 1 and the least satisfied tenth
-talks modestly more than the most satisfied. One check is a known disagreement, marked
-strictly (it turns into a failure the day the model agrees): thrift, with its poor
-courier, hears more criticism than praise (0.8 : 1), where East, Hammond & Wright found
-positive word of mouth more common in every category they studied.
+common as they are), the least satisfied tenth talks modestly more than the most
+satisfied. Two checks are known disagreements, marked strictly (each turns into a failure
+the day the model agrees): thrift, with its poor courier, hears more criticism than praise
+(0.95 : 1), where East, Hammond & Wright found positive word of mouth more common in every
+category they studied; and the market's ratio, 5.8 : 1 with equal need rates, is 6.9 : 1
+with the NBD rates (shape 0.78), above the 1.5 to 6 we take as agreeing with their 3 : 1.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def checks():
         "premium",
         pytest.param(
             "thrift",
-            marks=pytest.mark.xfail(strict=True, reason="thrift's poor courier: 0.8 : 1"),
+            marks=pytest.mark.xfail(strict=True, reason="thrift's poor courier: 0.95 : 1"),
         ),
     ],
 )
@@ -39,6 +40,11 @@ def test_positive_word_of_mouth_is_more_common_at_every_shop(checks, shop):
     assert check.agrees, check.row()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="6.9 : 1 with NBD need rates (5.8 : 1 with equal rates), above the 1.5 to 6 "
+    "taken as agreeing (docs/validation.md, section 6.0)",
+)
 def test_market_ratio_is_east_hammond_wright_3_to_1(checks):
     check = checks["positive : negative messages, market-wide, over a year"]
     assert check.agrees, check.row()
