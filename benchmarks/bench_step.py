@@ -231,6 +231,7 @@ def run_worker(args: argparse.Namespace, impl: str, customers: int, repeat: int)
     if args.phases and impl != "reference":
         cmd.append("--phases")
     if args.profile and impl == "vector" and repeat == 0:
+        args.profile_dir.mkdir(parents=True, exist_ok=True)
         out = args.profile_dir / f"profile_{customers}x{args.shops}x{args.days}.prof"
         cmd += ["--profile-out", str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
