@@ -104,11 +104,15 @@ class CustomerState:
         """Number of shops."""
         return int(self.aware.shape[1])
 
-    def reset_rows(self, rows: np.ndarray) -> None:
-        """Give ``rows`` back their empty-slot defaults (before a newcomer moves in)."""
-        blank = _blank_row(self.shops)
-        for name, value in blank.items():
-            getattr(self, name)[rows] = value
+    def reset_rows(self, rows: np.ndarray, keep: frozenset[str] = frozenset()) -> None:
+        """Give ``rows`` back their empty-slot defaults (before a newcomer moves in).
+
+        Fields ``keep`` are left as they are: the caller writes them next anyway, and on the
+        few arrivals of a day each field written costs as much as the rest of the arrival.
+        """
+        for name, value in _blank_row(self.shops).items():
+            if name not in keep:
+                getattr(self, name)[rows] = value
 
     def reset_recording(self) -> None:
         """Forget orders and money so far: recording starts now (end of the warm-up).
