@@ -115,11 +115,10 @@ class Mutators:
         tied = (state.last_order_day[slots] != NEVER) & ~state.dropped[slots]
         churn_day = state.churn_day[slots]  # a copy: fancy indexing
         churn_day[tied & (churn_day == NEVER)] = day
-        with self._open("churn_day"):
+        with self._open("churn_day", "active"):
             state.churn_day[slots] = churn_day
-        self.departed.add(state, slots, day, standing)
-        self.totals.add_rows(state, slots, -1)
-        with self._open("active"):
+            self.departed.add(state, slots, day, standing)
+            self.totals.add_rows(state, slots, -1)
             state.active[slots] = False
         return np.nonzero(tied)[1]
 

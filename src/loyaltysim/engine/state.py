@@ -110,9 +110,8 @@ class CustomerState:
         Fields ``keep`` are left as they are: the caller writes them next anyway, and on the
         few arrivals of a day each field written costs as much as the rest of the arrival.
         """
-        for name, value in _blank_row(self.shops).items():
-            if name not in keep:
-                getattr(self, name)[rows] = value
+        for name, value in _blank_row(self.shops, keep):
+            getattr(self, name)[rows] = value
 
     def reset_recording(self) -> None:
         """Forget orders and money so far: recording starts now (end of the warm-up).
@@ -131,7 +130,11 @@ class CustomerState:
 
 
 @functools.cache
-def _blank_row(shops: int) -> dict[str, np.ndarray]:
-    """The empty-slot defaults of one row, built once per number of shops."""
+def _blank_row(shops: int, keep: frozenset[str]) -> tuple[tuple[str, np.ndarray], ...]:
+    """The empty-slot defaults of one row but for fields ``keep``, built once per kind."""
     empty = CustomerState.empty(1, shops)
-    return {field.name: getattr(empty, field.name)[0] for field in fields(empty)}
+    return tuple(
+        (field.name, getattr(empty, field.name)[0])
+        for field in fields(empty)
+        if field.name not in keep
+    )

@@ -112,7 +112,8 @@ def advance_stages(
     Those with a next stage move to it (its duration added to the end of the old one);
     those past the last stage age out and leave the market.
     """
-    ended = np.flatnonzero(state.active & (state.stage_end <= day))
+    ended = np.flatnonzero(state.stage_end <= day)  # few: check them alone for being here
+    ended = ended[state.active[ended]]
     nxt = segments.next_segment[state.segment[ended]]
     moving, segment = ended[nxt >= 0], nxt[nxt >= 0]
     stage_end = state.stage_end[moving] + segments.duration_days[segment]
@@ -236,8 +237,11 @@ def arrivals(
     region = categorical(rng, newcomers.region_share, k)
     if replacing is None:
         duration = segments.duration_days[segment]
-        left = _time_left(rng, duration, newcomers.stage_age_decay) if initial else duration
-        stage_end = day + np.where(np.isfinite(duration), left, np.inf)
+        if initial:
+            left = _time_left(rng, duration, newcomers.stage_age_decay)
+            stage_end = day + np.where(np.isfinite(duration), left, np.inf)
+        else:
+            stage_end = day + duration  # inf: a stage without end
     price_sensitivity = newcomers.price_sensitivity * rng.lognormal(
         0.0, newcomers.price_sensitivity_spread, k
     )
