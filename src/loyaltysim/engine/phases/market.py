@@ -181,8 +181,12 @@ def arrive(
 
 
 def _leave(model: LoyaltyModel, slots: np.ndarray) -> None:
-    """Customers leave the market: their ties to shops end, their slots are freed."""
-    standing = model.standings.of(slots)  # before the strategies forget them
+    """Customers leave the market: their ties to shops end, their slots are freed.
+
+    Their standing is read before the strategies forget them, and only where some
+    programme keeps one (none: the departed log's own "no tier, no points").
+    """
+    standing = model.standings.of(slots) if model.standings.sources else None
     model.ledger.add("churned", model.mutate.leave(slots, model.day, standing))
     for strategy in model.strategies:
         strategy.forget(slots)
