@@ -18,6 +18,7 @@ from loyaltysim.mechanisms.population import (
     advance_stages,
     arrivals,
     buying_habits,
+    categorical,
     free_slots,
     left_category,
     random_departures,
@@ -121,6 +122,20 @@ def test_advance_stages_into_a_forever_stage():
 
 
 # --------------------------------------------------------------------------- free slots
+def test_categorical_draws_as_generator_choice():
+    share = np.array([2.0, 0.0, 1.0, 1.0])
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    drawn = categorical(a, share, 7)
+    assert drawn.tolist() == b.choice(4, size=7, p=share / share.sum()).tolist()
+    assert 1 not in drawn.tolist()  # a zero share is never drawn
+    assert a.random() == b.random()  # one uniform per draw, as choice takes
+    u = np.random.default_rng(5).random(3)  # by hand: cumulative shares 0.5, 0.5, 0.75, 1
+    assert categorical(np.random.default_rng(5), share, 3).tolist() == [
+        0 if x < 0.5 else 2 if x < 0.75 else 3 for x in u
+    ]
+    assert categorical(a, share, 0).shape == (0,)
+
+
 def test_free_slots():
     active = np.array([True, False, True, False, False])
     np.testing.assert_array_equal(free_slots(active, 2), [1, 3])
@@ -513,3 +528,12 @@ def test_steady_market_replaces_who_leaves_the_category():
     assert (~departed["alive"]).sum() > 500
     assert model.state.uid[model.state.active].max() > 500
     assert len(set(departed["uid"])) == departed["uid"].nunique()
+
+
+def test_union_of_leavers_without_a_sort_when_one_side_is_empty():
+    from loyaltysim.engine.phases.market import _union
+
+    none, some = np.empty(0, np.int64), np.array([2, 5])
+    assert _union(some, none) is some and _union(none, some) is some
+    assert _union(np.array([1, 5]), np.array([2, 5, 7])).tolist() == [1, 2, 5, 7]
+    assert _union(none, none).dtype == np.union1d(none, none).dtype

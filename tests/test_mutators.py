@@ -67,6 +67,32 @@ def test_arrive_wipes_the_slots_history():
     assert_totals_true(m)
 
 
+def test_arrive_in_a_used_slot_leaves_it_as_in_a_fresh_one():
+    used = market(2)
+    used.order(np.array([0, 1]), np.array([1, 0]), 5, np.ones(2), np.ones(2), True)
+    used.experience(np.array([0]), np.array([1]), np.array([0.9]), np.array([0.7]), np.array([0.6]))
+    used.drop(np.array([0]), np.array([0]), 6)
+    used.set_main_shop(np.array([0]), np.array([1]), np.array([0]), np.array([2]))
+    used.leave(np.array([0]), 9)
+    used.arrive(np.array([0]), arrivals(1, aware=False))
+    fresh = Mutators(CustomerState.empty(4, 2))
+    fresh.arrive(np.array([0]), arrivals(1, aware=False))
+    for field in fields(CustomerState):
+        if field.name != "uid":
+            old, new = getattr(used.state, field.name)[0], getattr(fresh.state, field.name)[0]
+            np.testing.assert_array_equal(old, new, err_msg=field.name)
+    assert_totals_true(used)
+
+
+def test_reset_rows_keeps_the_fields_asked_for():
+    m = market(2)
+    with m.by_hand() as s:
+        s.reset_rows(np.array([1]), keep=frozenset({"uid", "expectation"}))
+    assert s.uid.tolist()[:2] == [0, 1] and not s.active[1]
+    np.testing.assert_allclose(s.expectation[1], 0.8, rtol=1e-6)
+    assert s.aware[1].tolist() == [False, False] and s.aware[0].tolist() == [True, True]
+
+
 def test_leave_ends_ties_logs_the_record_and_frees_the_slot():
     m = market(3)
     # slot 0 bought from both shops, then dropped shop 1; slot 1 bought from shop 0

@@ -15,6 +15,7 @@ recount to rounding; ``tests/test_totals.py`` recounts after every phase of the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -37,6 +38,14 @@ if TYPE_CHECKING:
     from loyaltysim.mechanisms.population import Arrivals
 
 _ALL = tuple(field.name for field in fields(CustomerState))
+#: Fields :meth:`Mutators.arrive` writes whatever the arrivals hold.
+_SET_ON_ARRIVAL = frozenset({"active", "uid", "heard_first"})
+
+
+@functools.cache
+def _given(kind: type) -> frozenset[str]:
+    """The state fields an arrivals dataclass gives values for (looked up once per class)."""
+    return frozenset(field.name for field in fields(kind))
 
 
 class Mutators:
@@ -76,16 +85,22 @@ class Mutators:
 
     # ------------------------------------------------------------------ market entry and exit
     def arrive(self, rows: np.ndarray, arrivals: Arrivals) -> None:
-        """Fresh customers move into free slots ``rows``; each gets a new id."""
+        """Fresh customers move into free slots ``rows``; each gets a new id.
+
+        Only the fields the arrivals leave out are reset to their empty-slot defaults. A
+        newcomer has no orders, drops or experiences, so of the totals it moves only
+        ``aware`` (what ``ShopTotals.add_rows`` would add, without reading the rows back).
+        """
+        given = _given(type(arrivals))
         with self._open(*_ALL) as state:
-            state.reset_rows(rows)
+            state.reset_rows(rows, keep=given | _SET_ON_ARRIVAL)
             state.active[rows] = True
-            for field in fields(arrivals):
-                getattr(state, field.name)[rows] = getattr(arrivals, field.name)
+            for name in given:
+                getattr(state, name)[rows] = getattr(arrivals, name)
             state.uid[rows] = np.arange(self._next_uid, self._next_uid + rows.shape[0])
-            state.heard_first[rows] = np.where(state.aware[rows], INITIAL, NOT_HEARD)
+            state.heard_first[rows] = np.where(arrivals.aware, INITIAL, NOT_HEARD)
         self._next_uid += rows.shape[0]
-        self.totals.add_rows(state, rows, +1)
+        self.totals.aware += arrivals.aware.sum(axis=0)
 
     def leave(
         self, slots: np.ndarray, day: int, standing: dict[str, np.ndarray] | None = None
@@ -98,12 +113,12 @@ class Mutators:
         """
         state = self.state
         tied = (state.last_order_day[slots] != NEVER) & ~state.dropped[slots]
-        open_ = state.churn_day[slots] == NEVER
-        with self._open("churn_day"):
-            state.churn_day[slots] = np.where(tied & open_, day, state.churn_day[slots])
-        self.departed.add(state, slots, day, standing)
-        self.totals.add_rows(state, slots, -1)
-        with self._open("active"):
+        churn_day = state.churn_day[slots]  # a copy: fancy indexing
+        churn_day[tied & (churn_day == NEVER)] = day
+        with self._open("churn_day", "active"):
+            state.churn_day[slots] = churn_day
+            self.departed.add(state, slots, day, standing)
+            self.totals.add_rows(state, slots, -1)
             state.active[slots] = False
         return np.nonzero(tied)[1]
 

@@ -104,10 +104,13 @@ class CustomerState:
         """Number of shops."""
         return int(self.aware.shape[1])
 
-    def reset_rows(self, rows: np.ndarray) -> None:
-        """Give ``rows`` back their empty-slot defaults (before a newcomer moves in)."""
-        blank = _blank_row(self.shops)
-        for name, value in blank.items():
+    def reset_rows(self, rows: np.ndarray, keep: frozenset[str] = frozenset()) -> None:
+        """Give ``rows`` back their empty-slot defaults (before a newcomer moves in).
+
+        Fields ``keep`` are left as they are: the caller writes them next anyway, and on the
+        few arrivals of a day each field written costs as much as the rest of the arrival.
+        """
+        for name, value in _blank_row(self.shops, keep):
             getattr(self, name)[rows] = value
 
     def reset_recording(self) -> None:
@@ -127,7 +130,11 @@ class CustomerState:
 
 
 @functools.cache
-def _blank_row(shops: int) -> dict[str, np.ndarray]:
-    """The empty-slot defaults of one row, built once per number of shops."""
+def _blank_row(shops: int, keep: frozenset[str]) -> tuple[tuple[str, np.ndarray], ...]:
+    """The empty-slot defaults of one row but for fields ``keep``, built once per kind."""
     empty = CustomerState.empty(1, shops)
-    return {field.name: getattr(empty, field.name)[0] for field in fields(empty)}
+    return tuple(
+        (field.name, getattr(empty, field.name)[0])
+        for field in fields(empty)
+        if field.name not in keep
+    )

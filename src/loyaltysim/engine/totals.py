@@ -51,17 +51,22 @@ class ShopTotals:
         return totals
 
     def add_rows(self, state: CustomerState, rows: np.ndarray, sign: int) -> None:
-        """Add (+1) or remove (-1) the whole contribution of customers ``rows``."""
-        dropped = state.dropped[rows]
+        """Add (+1) or remove (-1) the whole contribution of customers ``rows``.
+
+        Subtracting is adding the negated sums exactly, without a negated copy of each.
+        """
+        move = np.add if sign > 0 else np.subtract
+        kept = ~state.dropped[rows]
         experienced = state.experiences[rows] > 0
-        self.aware += sign * (state.aware[rows] & ~dropped).sum(axis=0)
-        self.customers += sign * ((state.last_order_day[rows] != NEVER) & ~dropped).sum(axis=0)
-        self.experienced += sign * experienced.sum(axis=0)
+        move(self.aware, (state.aware[rows] & kept).sum(axis=0), out=self.aware)
+        ordered = (state.last_order_day[rows] != NEVER) & kept
+        move(self.customers, ordered.sum(axis=0), out=self.customers)
+        move(self.experienced, experienced.sum(axis=0), out=self.experienced)
         # float64 sums: the attitudes are float32, whose sums over many rows would round
         sat = np.where(experienced, state.satisfaction[rows], 0.0).sum(axis=0, dtype=np.float64)
         trust = np.where(experienced, state.trust[rows], 0.0).sum(axis=0, dtype=np.float64)
-        self.satisfaction_sum += sign * sat
-        self.trust_sum += sign * trust
+        move(self.satisfaction_sum, sat, out=self.satisfaction_sum)
+        move(self.trust_sum, trust, out=self.trust_sum)
 
     def shift(self, name: str, shop: np.ndarray, amount: np.ndarray | float = 1.0) -> None:
         """Move total ``name`` by ``amount`` for each event's shop."""

@@ -112,7 +112,8 @@ def advance_stages(
     Those with a next stage move to it (its duration added to the end of the old one);
     those past the last stage age out and leave the market.
     """
-    ended = np.flatnonzero(state.active & (state.stage_end <= day))
+    ended = np.flatnonzero(state.stage_end <= day)  # few: check them alone for being here
+    ended = ended[state.active[ended]]
     nxt = segments.next_segment[state.segment[ended]]
     moving, segment = ended[nxt >= 0], nxt[nxt >= 0]
     stage_end = state.stage_end[moving] + segments.duration_days[segment]
@@ -165,8 +166,8 @@ def buying_habits(
     if segments.heterogeneous:
         shape = segments.purchase_rate_shape[segment]
         finite = np.isfinite(shape)
-        drawn = rng.gamma(np.where(finite, shape, 1.0), 1.0 / np.where(finite, shape, 1.0))
-        scale = np.where(finite, drawn, 1.0)
+        safe = np.where(finite, shape, 1.0)
+        scale = np.where(finite, rng.gamma(safe, 1.0 / safe), 1.0)
     if segments.drop_out:
         a, b = segments.dropout_a[segment], segments.dropout_b[segment]
         on = a > 0
@@ -184,7 +185,19 @@ def _segments(
     """Newcomers' segments: by ``share`` on day 0, by the arrival split afterwards."""
     share = segments.share if initial else newcomers.arrival_share
     share = segments.arrival_share if share is None else share
-    return rng.choice(share.shape[0], size=k, p=share / share.sum())
+    return categorical(rng, share, k)
+
+
+def categorical(rng: np.random.Generator, share: np.ndarray, k: int) -> np.ndarray:
+    """``k`` draws of an index by ``share``: ``rng.choice(share.size, k, p=share / share.sum())``.
+
+    The very draws ``Generator.choice`` makes (one uniform each, looked up in the normalised
+    cumulative shares), without its checks of ``p``, which cost more than the draws for the
+    few arrivals of a day.
+    """
+    cdf = (share / share.sum()).cumsum()
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(k), side="right")
 
 
 def _time_left(rng: np.random.Generator, duration: np.ndarray, decay: float) -> np.ndarray:
@@ -221,12 +234,14 @@ def arrivals(
         segment = _segments(rng, k, newcomers, segments, initial)
     else:
         segment, stage_end = replacing
-    region_share = newcomers.region_share
-    region = rng.choice(region_share.shape[0], size=k, p=region_share / region_share.sum())
+    region = categorical(rng, newcomers.region_share, k)
     if replacing is None:
         duration = segments.duration_days[segment]
-        left = _time_left(rng, duration, newcomers.stage_age_decay) if initial else duration
-        stage_end = day + np.where(np.isfinite(duration), left, np.inf)
+        if initial:
+            left = _time_left(rng, duration, newcomers.stage_age_decay)
+            stage_end = day + np.where(np.isfinite(duration), left, np.inf)
+        else:
+            stage_end = day + duration  # inf: a stage without end
     price_sensitivity = newcomers.price_sensitivity * rng.lognormal(
         0.0, newcomers.price_sensitivity_spread, k
     )

@@ -126,8 +126,9 @@ def population(model: LoyaltyModel) -> None:
     moving, segment, stage_end, aged_out = population_rules.advance_stages(
         state, model.segments, model.day
     )
-    model.mutate.set_stage(moving, segment, stage_end)
-    leaving = np.union1d(departing, aged_out)
+    if moving.size:
+        model.mutate.set_stage(moving, segment, stage_end)
+    leaving = _union(departing, aged_out)
     lost = population_rules.left_category(state, leaving) if newcomers.replace_dropouts else None
     if lost is not None and lost.size:
         like = (state.segment[lost], state.stage_end[lost])
@@ -139,6 +140,18 @@ def population(model: LoyaltyModel) -> None:
     count = int(model.rng.poisson(newcomers.per_day))
     if count:
         arrive(model, population_rules.free_slots(state.active, count))
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted union of two sorted arrays of distinct slots.
+
+    Most days one of them is empty and the other is the union as it is, without the sort.
+    """
+    if not b.size:
+        return a
+    if not a.size:
+        return b
+    return np.union1d(a, b)
 
 
 def arrive(
@@ -168,8 +181,12 @@ def arrive(
 
 
 def _leave(model: LoyaltyModel, slots: np.ndarray) -> None:
-    """Customers leave the market: their ties to shops end, their slots are freed."""
-    standing = model.standings.of(slots)  # before the strategies forget them
+    """Customers leave the market: their ties to shops end, their slots are freed.
+
+    Their standing is read before the strategies forget them, and only where some
+    programme keeps one (none: the departed log's own "no tier, no points").
+    """
+    standing = model.standings.of(slots) if model.standings.sources else None
     model.ledger.add("churned", model.mutate.leave(slots, model.day, standing))
     for strategy in model.strategies:
         strategy.forget(slots)
