@@ -51,12 +51,24 @@ class Mutators:
         self.totals = ShopTotals.zeros(state.shops)
         self.departed = DepartedLog(state.shops)
         self._next_uid = 0
+        self._by_names: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
         self._lock(_ALL, writeable=False)
 
     # ------------------------------------------------------------------ locking
     def _lock(self, names: tuple[str, ...], writeable: bool) -> None:
-        for name in names:
-            getattr(self.state, name).flags.writeable = writeable
+        for array in self._arrays(names):
+            array.setflags(write=writeable)
+
+    def _arrays(self, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        """The state's arrays ``names``, looked up once per set of names.
+
+        A dozen mutations a day each open the same few arrays; the state never replaces
+        an array, so the tuple stays true.
+        """
+        arrays = self._by_names.get(names)
+        if arrays is None:
+            arrays = self._by_names[names] = tuple(getattr(self.state, n) for n in names)
+        return arrays
 
     @contextmanager
     def _open(self, *names: str) -> Iterator[CustomerState]:
