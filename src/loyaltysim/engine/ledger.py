@@ -39,7 +39,9 @@ class DailyLedger:
 
     def __init__(self, shops: int) -> None:
         self.shops = shops
-        self.values = {name: np.zeros(shops) for name in counter_names()}
+        names = counter_names()
+        # one allocation a day, each counter a row of it
+        self.values = dict(zip(names, np.zeros((len(names), shops)), strict=True))
         #: The day's figures once :func:`close_day` has worked them out.
         self.closed: dict[str, np.ndarray] | None = None
 
@@ -57,7 +59,10 @@ class DailyLedger:
         """
         if shop.size == 0:
             return
-        stacked = np.column_stack([np.asarray(v, dtype=np.float64) for v in columns.values()])
+        # np.column_stack's layout, filled in place (one allocation, no conversion per column)
+        stacked = np.empty((shop.shape[0], len(columns)))
+        for j, values in enumerate(columns.values()):
+            stacked[:, j] = values
         width = stacked.shape[1]
         cells = shop.astype(np.intp)[:, None] * width + np.arange(width)
         sums = np.bincount(cells.ravel(), stacked.ravel(), self.shops * width)
