@@ -41,9 +41,7 @@ class DailyLedger:
 
     def __init__(self, shops: int) -> None:
         self.shops = shops
-        names = counter_names()
-        # one allocation a day, each counter a row of it
-        self.values = dict(zip(names, np.zeros((len(names), shops)), strict=True))
+        self.values = {name: np.zeros(shops) for name in counter_names()}
         #: The day's figures once :func:`close_day` has worked them out.
         self.closed: dict[str, np.ndarray] | None = None
 
