@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 _ALL = tuple(field.name for field in fields(CustomerState))
 
 
+def _flat(array: np.ndarray) -> np.ndarray:
+    """A (slots, shops) array as one flat view (never a copy, or a write would be lost)."""
+    return array.reshape(-1, copy=False)
+
+
 class Mutators:
     """Writes to one model's :class:`CustomerState`, keeping its :class:`ShopTotals`.
 
@@ -78,6 +83,14 @@ class Mutators:
             yield self.state
         finally:
             self._lock(names, writeable=False)
+
+    def _cells(self, slot: np.ndarray, shop: np.ndarray) -> np.ndarray:
+        """Where customer-shop pairs sit in the :func:`_flat` view of a (slots, shops) array.
+
+        One index array instead of two: a flat gather or scatter costs half a 2-D one, and
+        the day's orders and experiences each index half a dozen arrays by the same pairs.
+        """
+        return slot * self.state.shops + shop
 
     @contextmanager
     def by_hand(self) -> Iterator[CustomerState]:
@@ -192,19 +205,19 @@ class Mutators:
         ``margin`` is the order's contribution after any acquisition cost. Counts and money
         are kept only while recording; order days always.
         """
-        state = self.state
-        first_ever = state.last_order_day[slot, shop] == NEVER
+        state, cells = self.state, self._cells(slot, shop)
+        first_ever = _flat(state.last_order_day)[cells] == NEVER
         self.totals.shift("customers", shop[first_ever])
         names = ("orders", "order_months", "spend", "margin", "first_order_day", "last_order_day")
         with self._open(*names):
             if recording:
-                state.orders[slot, shop] += 1
+                _flat(state.orders)[cells] += 1
                 month = np.uint64(min(day // MONTH_DAYS, 63))
-                state.order_months[slot, shop] |= np.uint64(1) << month
-                state.spend[slot, shop] += paid
-                state.margin[slot, shop] += margin
-            state.first_order_day[slot[first_ever], shop[first_ever]] = day
-            state.last_order_day[slot, shop] = day
+                _flat(state.order_months)[cells] |= np.uint64(1) << month
+                _flat(state.spend)[cells] += paid
+                _flat(state.margin)[cells] += margin
+            _flat(state.first_order_day)[cells[first_ever]] = day
+            _flat(state.last_order_day)[cells] = day
         return first_ever
 
     def charge(self, slot: np.ndarray, shop: np.ndarray, amount: np.ndarray) -> None:
@@ -235,18 +248,18 @@ class Mutators:
         A pair's first experience brings its whole satisfaction and trust into the sums of
         experienced customers; later ones move the sums by the change.
         """
-        state = self.state
-        first = state.experiences[slot, shop] == 0
-        sat0 = state.satisfaction[slot, shop]
-        trust0 = state.trust[slot, shop]
+        state, cells = self.state, self._cells(slot, shop)
+        first = _flat(state.experiences)[cells] == 0
+        sat0 = _flat(state.satisfaction)[cells]
+        trust0 = _flat(state.trust)[cells]
         # as stored, so the running totals move by exactly what the state moves
         sat = satisfaction.astype(state.satisfaction.dtype)
         trust = trust.astype(state.trust.dtype)
         with self._open("satisfaction", "trust", "expectation", "experiences"):
-            state.satisfaction[slot, shop] = sat
-            state.trust[slot, shop] = trust
-            state.expectation[slot, shop] = expectation
-            state.experiences[slot, shop] += 1
+            _flat(state.satisfaction)[cells] = sat
+            _flat(state.trust)[cells] = trust
+            _flat(state.expectation)[cells] = expectation
+            _flat(state.experiences)[cells] += 1
         self.totals.shift("experienced", shop[first])
         self.totals.shift("satisfaction_sum", shop, sat - np.where(first, 0.0, sat0))
         self.totals.shift("trust_sum", shop, trust - np.where(first, 0.0, trust0))
