@@ -89,6 +89,7 @@ class Mutators:
 
         One index array instead of two: a flat gather or scatter costs half a 2-D one, and
         the day's orders and experiences each index half a dozen arrays by the same pairs.
+        (``nudge`` and ``shock`` touch one shop's column, indexed by slot.)
         """
         return slot * self.state.shops + shop
 
@@ -157,31 +158,32 @@ class Mutators:
         ``source`` (one code or one per pair, :data:`~loyaltysim.engine.state.HEARD_FROM`)
         is kept as how the customer first heard of the shop.
         """
+        cells = self._cells(rows, shop)
         with self._open("aware", "heard_first", "expectation", "trust") as state:
-            state.aware[rows, shop] = True
-            state.heard_first[rows, shop] = source
-            state.expectation[rows, shop] = expectation
-            state.trust[rows, shop] = trust
+            _flat(state.aware)[cells] = True
+            _flat(state.heard_first)[cells] = source
+            _flat(state.expectation)[cells] = expectation
+            _flat(state.trust)[cells] = trust
         self.totals.shift("aware", shop)
 
     def undrop(self, rows: np.ndarray, shop: np.ndarray) -> None:
         """Churned customers consider their dropped shop again (distinct dropped pairs)."""
-        state = self.state
+        state, cells = self.state, self._cells(rows, shop)
         with self._open("dropped", "aware"):
-            state.dropped[rows, shop] = False
-            state.aware[rows, shop] = True
+            _flat(state.dropped)[cells] = False
+            _flat(state.aware)[cells] = True
         self.totals.shift("aware", shop)
-        self.totals.shift("customers", shop[state.last_order_day[rows, shop] != NEVER])
+        self.totals.shift("customers", shop[_flat(state.last_order_day)[cells] != NEVER])
 
     def drop(self, slot: np.ndarray, shop: np.ndarray, day: int) -> None:
         """Customers churn from shops: no longer considered, main shop lost."""
-        state = self.state
-        self.totals.shift("aware", shop[state.aware[slot, shop]], -1.0)
-        self.totals.shift("customers", shop[state.last_order_day[slot, shop] != NEVER], -1.0)
+        state, cells = self.state, self._cells(slot, shop)
+        self.totals.shift("aware", shop[_flat(state.aware)[cells]], -1.0)
+        self.totals.shift("customers", shop[_flat(state.last_order_day)[cells] != NEVER], -1.0)
         with self._open("dropped", "churn_day", "main_shop"):
-            state.dropped[slot, shop] = True
-            first = state.churn_day[slot, shop] == NEVER  # retention counts the first loss
-            state.churn_day[slot[first], shop[first]] = day
+            _flat(state.dropped)[cells] = True
+            churn_day = _flat(state.churn_day)
+            churn_day[cells[churn_day[cells] == NEVER]] = day  # retention counts the first loss
             lost_main = state.main_shop[slot] == shop
             state.main_shop[slot[lost_main]] = NO_SHOP
 
@@ -222,8 +224,9 @@ class Mutators:
 
     def charge(self, slot: np.ndarray, shop: np.ndarray, amount: np.ndarray) -> None:
         """Take ``amount`` (refunds, compensation) off the customers' margins (recording)."""
+        cells = self._cells(slot, shop)
         with self._open("margin") as state:
-            state.margin[slot, shop] -= amount
+            _flat(state.margin)[cells] -= amount
 
     def set_main_shop(
         self, slot: np.ndarray, main: np.ndarray, challenger: np.ndarray, wins: np.ndarray
@@ -268,13 +271,13 @@ class Mutators:
         self, rows: np.ndarray, shop: np.ndarray, expectation: np.ndarray, trust: np.ndarray
     ) -> None:
         """Word of mouth changes listeners' expectation and trust (distinct pairs)."""
-        state = self.state
-        old = state.trust[rows, shop]
+        state, cells = self.state, self._cells(rows, shop)
+        old = _flat(state.trust)[cells]
         with self._open("expectation", "trust"):
-            state.expectation[rows, shop] = expectation
-            state.trust[rows, shop] = trust
-        experienced = state.experiences[rows, shop] > 0
-        self.totals.shift("trust_sum", shop, (state.trust[rows, shop] - old) * experienced)
+            _flat(state.expectation)[cells] = expectation
+            _flat(state.trust)[cells] = trust
+        experienced = _flat(state.experiences)[cells] > 0
+        self.totals.shift("trust_sum", shop, (_flat(state.trust)[cells] - old) * experienced)
 
     def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
         """Raise customers' satisfaction and trust in ``shop`` (care touches, gifts).
