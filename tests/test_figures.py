@@ -145,3 +145,47 @@ def test_a_new_counter_is_one_registry_entry(small_scenario, monkeypatch):
     run = simulate(small_scenario, "base", 0).figures
     assert run.columns[-1] == "rent"
     assert run["rent"].tolist() == pytest.approx([60.0 * 40, 120.0 * 40])
+
+
+class _CountingBoard:
+    """A rating board that counts how often its rating is read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    @property
+    def rating(self) -> np.ndarray:
+        self.reads += 1
+        return np.array([4.0, 3.0])
+
+
+def test_a_day_is_closed_once_and_its_ratings_read_once():
+    """The market's row closes the day again: the same figures, no second rating."""
+    from types import SimpleNamespace
+
+    from loyaltysim.engine.ledger import close_day
+    from loyaltysim.engine.totals import ShopTotals
+
+    ledger, board = DailyLedger(2), _CountingBoard()
+    per_day = [f.daily.per_day for f in daily_figures() if getattr(f.daily, "per_day", None)]
+    params = SimpleNamespace(**{name: np.array([1.0, 2.0]) for name in per_day})  # all it reads
+    first = close_day(ledger, ShopTotals.zeros(2), board, params)
+    assert close_day(ledger, ShopTotals.zeros(2), board, params) is first
+    assert board.reads == 1
+
+
+def test_the_markets_summed_columns_are_each_figures_own_sum():
+    """One row-sum of the stacked figures gives each figure's own ``sum()``, bit for bit."""
+    from loyaltysim.engine.ledger import MarketDay
+    from loyaltysim.engine.totals import ShopTotals
+
+    rng = np.random.default_rng(5)
+    daily = {f.name: rng.standard_normal(3) * 10.0 ** rng.uniform(-3, 6) for f in daily_figures()}
+    daily["orders"] = np.array([3, 4, 2**40], np.int64)
+    daily["mean_trust"] = np.array([np.nan, 0.5, 0.25])
+    day = MarketDay(0, daily, ShopTotals.zeros(3), 10)
+    assert day.sums["orders"] == 4 + 3 + 2**40
+    assert np.isnan(day.sums["mean_trust"])
+    for name, values in daily.items():
+        if name != "mean_trust":
+            assert day.sums[name] == float(values.sum()), name

@@ -251,3 +251,22 @@ def test_every_array_is_read_only_outside_the_mutators():
     with m.by_hand() as s:
         s.dropped[0, 0] = True
     assert m.totals.aware.tolist() == [1.0, 2.0]  # recounted on the way out
+
+
+def test_pair_mutators_write_the_same_cells_as_two_index_arrays():
+    """The flat positions of (slot, shop) pairs are the cells a 2-D index would reach."""
+    m = market(3)
+    slot, shop = np.array([2, 0, 1]), np.array([1, 0, 1])
+    m.order(slot, shop, 40, np.array([10.0, 20.0, 30.0]), np.array([1.0, 2.0, 3.0]), True)
+    assert np.argwhere(m.state.orders).tolist() == [[0, 0], [1, 1], [2, 1]]
+    assert m.state.spend[slot, shop].tolist() == [10.0, 20.0, 30.0]
+    assert m.state.last_order_day[slot, shop].tolist() == [40, 40, 40]
+    assert_totals_true(m)
+
+
+def test_a_view_that_would_be_a_copy_is_refused():
+    """A write into a copy would be lost: the flat view of a strided array raises instead."""
+    from loyaltysim.engine.mutators import _flat
+
+    with pytest.raises(ValueError, match="copy"):
+        _flat(np.zeros((4, 3))[:, :2])

@@ -54,7 +54,7 @@ class DailyCollector(mesa.DataCollector):
     def _record_market(self) -> None:
         """The market's row of the step just taken (a Mesa event after the step)."""
         model = self._model
-        figures = close_day(model.ledger, model.totals, model.ratings.rating, model.shop_params)
+        figures = close_day(model.ledger, model.totals, model.ratings, model.shop_params)
         customers = int(np.count_nonzero(model.state.active))
         # the step ends by moving to the next day
         self._market = MarketDay(model.day - 1, figures, model.totals, customers)

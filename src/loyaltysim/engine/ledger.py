@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from loyaltysim.engine.totals import ShopTotals, per_shop
 if TYPE_CHECKING:
     from loyaltysim.engine.agents import Shop
     from loyaltysim.engine.params import ShopArrays
+    from loyaltysim.mechanisms.ratings import RatingBoard
 
 
 class DailyLedger:
@@ -57,7 +59,10 @@ class DailyLedger:
         """
         if shop.size == 0:
             return
-        stacked = np.column_stack([np.asarray(v, dtype=np.float64) for v in columns.values()])
+        # np.column_stack's layout, filled in place (one allocation, no conversion per column)
+        stacked = np.empty((shop.shape[0], len(columns)))
+        for j, values in enumerate(columns.values()):
+            stacked[:, j] = values
         width = stacked.shape[1]
         cells = shop.astype(np.intp)[:, None] * width + np.arange(width)
         sums = np.bincount(cells.ravel(), stacked.ravel(), self.shops * width)
@@ -84,12 +89,13 @@ class DayEnd:
 
 
 def close_day(
-    ledger: DailyLedger, totals: ShopTotals, rating: np.ndarray, params: ShopArrays
+    ledger: DailyLedger, totals: ShopTotals, ratings: RatingBoard, params: ShopArrays
 ) -> dict[str, np.ndarray]:
     """Each daily figure's values per shop, in column order, at the close of a day.
 
     The per-day costs are booked to the ledger first, so that ``profit`` includes them. A day
-    is closed once: closing it again (the market's row after the shops') gives the same figures.
+    is closed once: closing it again (the market's row after the shops') gives the same figures,
+    without working out the shops' ratings again.
     """
     if ledger.closed is not None:
         return ledger.closed
@@ -97,7 +103,7 @@ def close_day(
     for f in daily:
         if isinstance(f.daily, Counter) and f.daily.per_day is not None:
             ledger.add_per_shop(f.name, getattr(params, f.daily.per_day))
-    day = DayEnd(ledger, totals, rating)
+    day = DayEnd(ledger, totals, ratings.rating)
     ledger.closed = {
         f.name: ledger.values[f.name] if isinstance(f.daily, Counter) else f.daily.compute(day)
         for f in daily
@@ -138,6 +144,16 @@ class MarketDay:
     totals: ShopTotals
     customers: int
 
+    @cached_property
+    def sums(self) -> dict[str, float]:
+        """Every daily figure summed over shops, all in one reduction for the summed columns.
+
+        Row sums of the stacked figures, which add each figure's shops in the same order as
+        its own ``sum()``; counts are whole, so they are exact as floats too.
+        """
+        stacked = np.array(list(self.figures.values()), dtype=np.float64)
+        return dict(zip(self.figures, stacked.sum(axis=1).tolist(), strict=True))
+
     def mean(self, name: str) -> float:
         """Mean satisfaction or trust over every customer-shop pair with an order received.
 
@@ -176,7 +192,7 @@ def _market_day(market: MarketDay) -> float:
 
 def _summed(name: str) -> Callable[[MarketDay], float]:
     def summed(market: MarketDay) -> float:
-        return float(market.figures[name].sum())
+        return market.sums[name]
 
     return summed
 

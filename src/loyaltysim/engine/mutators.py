@@ -48,6 +48,11 @@ def _given(kind: type) -> frozenset[str]:
     return frozenset(field.name for field in fields(kind))
 
 
+def _flat(array: np.ndarray) -> np.ndarray:
+    """A (slots, shops) array as one flat view (never a copy, or a write would be lost)."""
+    return array.reshape(-1, copy=False)
+
+
 class Mutators:
     """Writes to one model's :class:`CustomerState`, keeping its :class:`ShopTotals`.
 
@@ -60,12 +65,24 @@ class Mutators:
         self.totals = ShopTotals.zeros(state.shops)
         self.departed = DepartedLog(state.shops)
         self._next_uid = 0
+        self._by_names: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
         self._lock(_ALL, writeable=False)
 
     # ------------------------------------------------------------------ locking
     def _lock(self, names: tuple[str, ...], writeable: bool) -> None:
-        for name in names:
-            getattr(self.state, name).flags.writeable = writeable
+        for array in self._arrays(names):
+            array.setflags(write=writeable)
+
+    def _arrays(self, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        """The state's arrays ``names``, looked up once per set of names.
+
+        A dozen mutations a day each open the same few arrays; the state never replaces
+        an array, so the tuple stays true.
+        """
+        arrays = self._by_names.get(names)
+        if arrays is None:
+            arrays = self._by_names[names] = tuple(getattr(self.state, n) for n in names)
+        return arrays
 
     @contextmanager
     def _open(self, *names: str) -> Iterator[CustomerState]:
@@ -75,6 +92,15 @@ class Mutators:
             yield self.state
         finally:
             self._lock(names, writeable=False)
+
+    def _cells(self, slot: np.ndarray, shop: np.ndarray) -> np.ndarray:
+        """Where customer-shop pairs sit in the :func:`_flat` view of a (slots, shops) array.
+
+        One index array instead of two: a flat gather or scatter costs half a 2-D one, and
+        the day's orders and experiences each index half a dozen arrays by the same pairs.
+        (``nudge`` and ``shock`` touch one shop's column, indexed by slot.)
+        """
+        return slot * self.state.shops + shop
 
     @contextmanager
     def by_hand(self) -> Iterator[CustomerState]:
@@ -147,31 +173,32 @@ class Mutators:
         ``source`` (one code or one per pair, :data:`~loyaltysim.engine.state.HEARD_FROM`)
         is kept as how the customer first heard of the shop.
         """
+        cells = self._cells(rows, shop)
         with self._open("aware", "heard_first", "expectation", "trust") as state:
-            state.aware[rows, shop] = True
-            state.heard_first[rows, shop] = source
-            state.expectation[rows, shop] = expectation
-            state.trust[rows, shop] = trust
+            _flat(state.aware)[cells] = True
+            _flat(state.heard_first)[cells] = source
+            _flat(state.expectation)[cells] = expectation
+            _flat(state.trust)[cells] = trust
         self.totals.shift("aware", shop)
 
     def undrop(self, rows: np.ndarray, shop: np.ndarray) -> None:
         """Churned customers consider their dropped shop again (distinct dropped pairs)."""
-        state = self.state
+        state, cells = self.state, self._cells(rows, shop)
         with self._open("dropped", "aware"):
-            state.dropped[rows, shop] = False
-            state.aware[rows, shop] = True
+            _flat(state.dropped)[cells] = False
+            _flat(state.aware)[cells] = True
         self.totals.shift("aware", shop)
-        self.totals.shift("customers", shop[state.last_order_day[rows, shop] != NEVER])
+        self.totals.shift("customers", shop[_flat(state.last_order_day)[cells] != NEVER])
 
     def drop(self, slot: np.ndarray, shop: np.ndarray, day: int) -> None:
         """Customers churn from shops: no longer considered, main shop lost."""
-        state = self.state
-        self.totals.shift("aware", shop[state.aware[slot, shop]], -1.0)
-        self.totals.shift("customers", shop[state.last_order_day[slot, shop] != NEVER], -1.0)
+        state, cells = self.state, self._cells(slot, shop)
+        self.totals.shift("aware", shop[_flat(state.aware)[cells]], -1.0)
+        self.totals.shift("customers", shop[_flat(state.last_order_day)[cells] != NEVER], -1.0)
         with self._open("dropped", "churn_day", "main_shop"):
-            state.dropped[slot, shop] = True
-            first = state.churn_day[slot, shop] == NEVER  # retention counts the first loss
-            state.churn_day[slot[first], shop[first]] = day
+            _flat(state.dropped)[cells] = True
+            churn_day = _flat(state.churn_day)
+            churn_day[cells[churn_day[cells] == NEVER]] = day  # retention counts the first loss
             lost_main = state.main_shop[slot] == shop
             state.main_shop[slot[lost_main]] = NO_SHOP
 
@@ -195,25 +222,26 @@ class Mutators:
         ``margin`` is the order's contribution after any acquisition cost. Counts and money
         are kept only while recording; order days always.
         """
-        state = self.state
-        first_ever = state.last_order_day[slot, shop] == NEVER
+        state, cells = self.state, self._cells(slot, shop)
+        first_ever = _flat(state.last_order_day)[cells] == NEVER
         self.totals.shift("customers", shop[first_ever])
         names = ("orders", "order_months", "spend", "margin", "first_order_day", "last_order_day")
         with self._open(*names):
             if recording:
-                state.orders[slot, shop] += 1
+                _flat(state.orders)[cells] += 1
                 month = np.uint64(min(day // MONTH_DAYS, 63))
-                state.order_months[slot, shop] |= np.uint64(1) << month
-                state.spend[slot, shop] += paid
-                state.margin[slot, shop] += margin
-            state.first_order_day[slot[first_ever], shop[first_ever]] = day
-            state.last_order_day[slot, shop] = day
+                _flat(state.order_months)[cells] |= np.uint64(1) << month
+                _flat(state.spend)[cells] += paid
+                _flat(state.margin)[cells] += margin
+            _flat(state.first_order_day)[cells[first_ever]] = day
+            _flat(state.last_order_day)[cells] = day
         return first_ever
 
     def charge(self, slot: np.ndarray, shop: np.ndarray, amount: np.ndarray) -> None:
         """Take ``amount`` (refunds, compensation) off the customers' margins (recording)."""
+        cells = self._cells(slot, shop)
         with self._open("margin") as state:
-            state.margin[slot, shop] -= amount
+            _flat(state.margin)[cells] -= amount
 
     def set_main_shop(
         self, slot: np.ndarray, main: np.ndarray, challenger: np.ndarray, wins: np.ndarray
@@ -238,18 +266,18 @@ class Mutators:
         A pair's first experience brings its whole satisfaction and trust into the sums of
         experienced customers; later ones move the sums by the change.
         """
-        state = self.state
-        first = state.experiences[slot, shop] == 0
-        sat0 = state.satisfaction[slot, shop]
-        trust0 = state.trust[slot, shop]
+        state, cells = self.state, self._cells(slot, shop)
+        first = _flat(state.experiences)[cells] == 0
+        sat0 = _flat(state.satisfaction)[cells]
+        trust0 = _flat(state.trust)[cells]
         # as stored, so the running totals move by exactly what the state moves
         sat = satisfaction.astype(state.satisfaction.dtype)
         trust = trust.astype(state.trust.dtype)
         with self._open("satisfaction", "trust", "expectation", "experiences"):
-            state.satisfaction[slot, shop] = sat
-            state.trust[slot, shop] = trust
-            state.expectation[slot, shop] = expectation
-            state.experiences[slot, shop] += 1
+            _flat(state.satisfaction)[cells] = sat
+            _flat(state.trust)[cells] = trust
+            _flat(state.expectation)[cells] = expectation
+            _flat(state.experiences)[cells] += 1
         self.totals.shift("experienced", shop[first])
         self.totals.shift("satisfaction_sum", shop, sat - np.where(first, 0.0, sat0))
         self.totals.shift("trust_sum", shop, trust - np.where(first, 0.0, trust0))
@@ -258,13 +286,13 @@ class Mutators:
         self, rows: np.ndarray, shop: np.ndarray, expectation: np.ndarray, trust: np.ndarray
     ) -> None:
         """Word of mouth changes listeners' expectation and trust (distinct pairs)."""
-        state = self.state
-        old = state.trust[rows, shop]
+        state, cells = self.state, self._cells(rows, shop)
+        old = _flat(state.trust)[cells]
         with self._open("expectation", "trust"):
-            state.expectation[rows, shop] = expectation
-            state.trust[rows, shop] = trust
-        experienced = state.experiences[rows, shop] > 0
-        self.totals.shift("trust_sum", shop, (state.trust[rows, shop] - old) * experienced)
+            _flat(state.expectation)[cells] = expectation
+            _flat(state.trust)[cells] = trust
+        experienced = _flat(state.experiences)[cells] > 0
+        self.totals.shift("trust_sum", shop, (_flat(state.trust)[cells] - old) * experienced)
 
     def nudge(self, slots: np.ndarray, shop: int, satisfaction: float, trust: float) -> None:
         """Raise customers' satisfaction and trust in ``shop`` (care touches, gifts).

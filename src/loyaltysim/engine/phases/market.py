@@ -214,10 +214,10 @@ def strategies(model: LoyaltyModel) -> None:
 def close_day(model: LoyaltyModel) -> None:
     """Work out the day's figures per shop and hand them to the DataCollector; next day."""
     if model.recording:
-        figures = day_ledger.close_day(
-            model.ledger, model.totals, model.ratings.rating, model.shop_params
-        )
+        figures = day_ledger.close_day(model.ledger, model.totals, model.ratings, model.shop_params)
+        # one conversion to Python numbers per figure, not per figure and shop
+        columns = {name: values.tolist() for name, values in figures.items()}
         for shop in model.shops:
-            shop.record({name: values[shop.index].item() for name, values in figures.items()})
+            shop.record({name: column[shop.index] for name, column in columns.items()})
         model.datacollector.collect(model)
     model.day += 1
