@@ -43,9 +43,14 @@ _SET_ON_ARRIVAL = frozenset({"active", "uid", "heard_first"})
 
 
 @functools.cache
-def _given(kind: type) -> frozenset[str]:
-    """The state fields an arrivals dataclass gives values for (looked up once per class)."""
-    return frozenset(field.name for field in fields(kind))
+def _given(kind: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The fields an arrivals dataclass gives values for, in field order, and those a reset keeps.
+
+    The kept ones are the given fields and :data:`_SET_ON_ARRIVAL`; worked out once per class.
+    The writes follow field order, never a set's, as everything the simulation iterates over.
+    """
+    names = tuple(field.name for field in fields(kind))
+    return names, frozenset(names) | _SET_ON_ARRIVAL
 
 
 def _flat(array: np.ndarray) -> np.ndarray:
@@ -117,9 +122,9 @@ class Mutators:
         newcomer has no orders, drops or experiences, so of the totals it moves only
         ``aware`` (what ``ShopTotals.add_rows`` would add, without reading the rows back).
         """
-        given = _given(type(arrivals))
+        given, keep = _given(type(arrivals))
         with self._open(*_ALL) as state:
-            state.reset_rows(rows, keep=given | _SET_ON_ARRIVAL)
+            state.reset_rows(rows, keep=keep)
             state.active[rows] = True
             for name in given:
                 getattr(state, name)[rows] = getattr(arrivals, name)
