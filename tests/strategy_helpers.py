@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from loyaltysim.engine.draws import Decision
 from loyaltysim.engine.model import LoyaltyModel
 from loyaltysim.engine.state import NEVER
 from loyaltysim.engine.totals import ShopTotals
@@ -206,6 +207,13 @@ class FakeContext:
         self.paid = np.zeros(self.customers.shops)
         self.nudges: list[tuple[list[int], int, float, float]] = []
         self.strategies: list[Strategy] = []
+
+    def keyed(self, decision: Decision, slots: np.ndarray) -> np.random.Generator:
+        """A plain generator: a lever's tests check what it does with its numbers.
+
+        Every decision of the fake draws from one stream (mechanisms take either).
+        """
+        return self.rng
 
     @property
     def state(self) -> StateView:

@@ -26,6 +26,7 @@ LAYERS = (
         "engine.totals",
         "engine.params",
         "engine.sampling",
+        "engine.draws",
         "engine.network",
         "engine.ties",
         "engine.records",

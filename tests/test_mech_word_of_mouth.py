@@ -302,7 +302,7 @@ def test_shock_victims_decry_as_after_the_worst_experience(monkeypatch, curve):
     told = []
     monkeypatch.setattr(market, "spread", lambda _m, *args: told.append(args))
     market.shock(model, ALPHA, 0.3, 0.2)
-    ((talker, shop, positive),) = told
+    ((talker, shop, positive, _decision),) = told
     np.testing.assert_array_equal(talker, [0, 1])
     np.testing.assert_array_equal(shop, [ALPHA, ALPHA])
     assert not positive.any()

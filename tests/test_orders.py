@@ -111,8 +111,10 @@ def test_gamma_rates_spread_the_purchases():
         return log.groupby("customer").size().reindex(uids, fill_value=0)
 
     equal, spread = counts(None), counts(0.5)
-    # mean ~ 200 x 0.05 = 10 either way (the choice almost always buys)
-    assert abs(equal.mean() - spread.mean()) < 1.0
+    # mean ~ 200 x 0.05 = 10 either way (the choice almost always buys); heavy buyers have
+    # more experiences, so more chances to churn, and the spread mean runs 0.4-1.0 below the
+    # equal one (seeds 4-8, before and after the keyed draws)
+    assert abs(equal.mean() - spread.mean()) < 1.5
     assert equal.var() < 1.5 * equal.mean()  # about Poisson
     # NBD: 10 + 100 / 0.5 = 210; allow wide sampling error on a heavy-tailed variance
     assert spread.var() > 10 * equal.var()

@@ -41,9 +41,9 @@ def test_the_estimate_by_hand(small_scenario_file):
     # 2 variants x 2 replications x 40 days x 2 shops x 400 B of time series, and the first
     # replication's customer table of each variant: 2 x 505 x (90 + 2 x 20) B
     assert estimate.tables == 2 * 2 * 40 * 2 * 400 + 2 * 505 * 130 == 259_300
-    assert estimate.total(1) == 200 * MB + 524_050 + 259_300
+    assert estimate.total(1) == 310 * MB + 524_050 + 259_300
     # Each extra worker is a process of its own: interpreter plus model.
-    assert estimate.total(3) == 200 * MB + 259_300 + 3 * (200 * MB + 524_050)
+    assert estimate.total(3) == 310 * MB + 259_300 + 3 * (310 * MB + 524_050)
 
 
 @pytest.mark.parametrize("customers", [20_000, 150_000])
@@ -70,11 +70,11 @@ def test_a_run_that_cannot_fit_is_refused_up_front(small_scenario_file, monkeypa
     big = ["--set", "market.customers=5000000", "--workers", "1", "--quiet"]
     assert main(["run", str(small_scenario_file), *big]) == USAGE_ERROR
     message = capsys.readouterr().err
-    # 200 MB + 5,000,005 slots x 610 B + 216 kB + 128 kB + 2 x 5,000,005 x 130 B = 4.25 GB;
-    # of 1 GB, 0.9 GB is usable, 0.7 GB beyond Python: 5,000,000 x 0.705 / 4.05 = 869,645.
-    assert "the run needs about 4.2 GB of memory (2.8 GB per model, 1.2 GB of result " in message
+    # 310 MB + 5,000,005 slots x 610 B + 216 kB + 128 kB + 2 x 5,000,005 x 130 B = 4.36 GB;
+    # of 1 GB, 0.9 GB is usable, 0.6 GB beyond Python: 5,000,000 x 0.597 / 4.05 = 737,077.
+    assert "the run needs about 4.4 GB of memory (2.8 GB per model, 1.2 GB of result " in message
     assert "but 1.0 GB is available here; use fewer customers (market.customers = " in message
-    assert "5,000,000; about 869,645 fit), or fewer shops" in message, message
+    assert "5,000,000; about 737,077 fit), or fewer shops" in message, message
     assert main(["run", str(small_scenario_file), "--workers", "4", "--quiet",
                  "--set", "market.customers=400000"]) == USAGE_ERROR  # fmt: skip
     message = capsys.readouterr().err

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from loyaltysim.engine.context import ModelContext
+from loyaltysim.engine.draws import Decision
 from loyaltysim.engine.params import ShopArrays
 from loyaltysim.scenario.problems import ScenarioError
 from loyaltysim.strategies import REGISTRY
@@ -756,7 +757,12 @@ def test_model_context_shows_the_state_read_only_and_books_costs():
     (privacy,) = model.strategies
     context = privacy.context
     assert isinstance(context, ModelContext)
-    assert (context.day, context.festival_today, context.rng) == (0, False, model.rng)
+    assert (context.day, context.festival_today) == (0, False)
+    # a lever's numbers are the model's keyed ones, for the customers it names
+    slots = np.array([2, 0])
+    mine = context.keyed(Decision.MEMBERSHIP_JOIN, slots).random()
+    twin = tiny_model({"privacy": {"cost_per_day": 7.0}})  # same seed, same keys
+    np.testing.assert_array_equal(mine, twin.keyed(Decision.MEMBERSHIP_JOIN, slots).random())
     with model.mutate.by_hand() as state:
         state.satisfaction[2, ALPHA] = 0.25
     view = context.state

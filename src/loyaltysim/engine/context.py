@@ -1,7 +1,7 @@
 """The model's side of the strategies' ``ShopContext``: what a lever may see and do.
 
 A strategy holds this context, never the model, so the engine decides what a lever can
-touch: it reads the day, the model's random stream and read-only views of the customers'
+touch: it reads the day, keyed random numbers and read-only views of the customers'
 arrays; it changes attitudes only through the state's mutators (which keep the running
 totals); it books outlays in the ledger's ``strategy_cost``.
 """
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from loyaltysim.engine.draws import Decision, KeyedStream
 from loyaltysim.strategies.base import StateView, Strategy
 
 if TYPE_CHECKING:
@@ -39,10 +40,13 @@ class ModelContext:
         """Whether a festival event runs today."""
         return self._model.festival_today
 
-    @property
-    def rng(self) -> np.random.Generator:
-        """The model's own generator: strategies draw in the model's one stream."""
-        return self._model.rng
+    def keyed(self, decision: Decision, slots: np.ndarray) -> KeyedStream:
+        """Today's numbers of ``decision`` for the customers in ``slots``, keyed by who they are.
+
+        A lever's draws are common random numbers too: in a variant, the same customer on
+        the same day sees the same number.
+        """
+        return self._model.keyed(decision, slots)
 
     @property
     def market(self) -> MarketConfig:

@@ -27,6 +27,7 @@ from loyaltysim.engine.agents import Customer, Shop
 from loyaltysim.engine.collector import DailyCollector
 from loyaltysim.engine.construct import ScenarioPath, from_file
 from loyaltysim.engine.context import ModelContext
+from loyaltysim.engine.draws import NETWORK_CHILD, Decision, Draws, KeyedStream, child_generator
 from loyaltysim.engine.ledger import DailyLedger
 from loyaltysim.engine.mutators import Mutators
 from loyaltysim.engine.network import build_adjacency, to_networkx
@@ -53,7 +54,11 @@ class LoyaltyModel(mesa.Model):
     Args:
         scenario: A validated scenario (its ``variants`` are ignored: pass
             :func:`loyaltysim.scenario.schema.variant_of` for a variant).
-        rng: Seed or generator; every random draw of the model comes from ``self.rng``.
+        rng: Seed or generator, the root of every random draw: the market's (arrivals,
+            departures, breaches, advertising) come from ``self.rng`` in order; each
+            customer's decisions from numbers keyed by uid, day and decision
+            (``self.draws``, :mod:`loyaltysim.engine.draws`); the network from a stream of
+            its own. Both are spawned from ``rng``'s seed sequence.
         create_agents: Create a ``Customer`` agent per customer (about 3 us each). Benchmarks
             of the array core may switch it off; the simulation does not depend on it.
         log_orders: Keep a transaction log (``order_log``: one row per order, taken in
@@ -70,6 +75,8 @@ class LoyaltyModel(mesa.Model):
         log_orders: bool = False,
     ) -> None:
         super().__init__(rng=rng)
+        self.draws = Draws.of(self.rng)
+        network_rng = child_generator(self.rng, NETWORK_CHILD)  # its changes move no customer
         self.config = scenario
         market, exp = scenario.market, scenario.experience
         self.segments = SegmentArrays.from_scenario(scenario)
@@ -116,7 +123,7 @@ class LoyaltyModel(mesa.Model):
             net.kind,
             self.state.slots,
             net.mean_degree,
-            self.rng,
+            network_rng,
             rewire=net.rewire,
             exponent=net.exponent,
             personal_network_size=net.personal_network_size,
@@ -160,6 +167,16 @@ class LoyaltyModel(mesa.Model):
         total_days = run.days + run.warmup_days
         expected = n * growth * total_days
         return n + int(np.ceil(1.2 * expected + 5 * np.sqrt(expected + 1)))
+
+    def keyed(
+        self, decision: Decision, slots: np.ndarray, sub: np.ndarray | int = 0
+    ) -> KeyedStream:
+        """Today's numbers of ``decision`` for the customers in ``slots`` (per ``sub``: shop).
+
+        Keyed by the customers' uids (see :mod:`loyaltysim.engine.draws`), so a number does
+        not depend on who else draws, in which order, or in which variant.
+        """
+        return self.draws.stream(decision, self.day, self.state.uid[slots], sub)
 
     @property
     def recording(self) -> bool:

@@ -11,19 +11,25 @@ from collections.abc import Callable
 
 import numpy as np
 
+from loyaltysim.engine.draws import KeyedStream, Random
+
 EMPTY = np.empty(0, dtype=np.int64)
 
 
-def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+def bernoulli_indices(rng: Random, n: int, p: float) -> np.ndarray:
     """Sorted indices ``i < n``, each included independently with probability ``p``.
 
     A binomial count followed by a uniform subset of that size has exactly the distribution
-    of ``n`` independent Bernoulli(p) trials, at a cost proportional to the count.
+    of ``n`` independent Bernoulli(p) trials, at a cost proportional to the count. A keyed
+    stream (one row per index) instead compares each row's own number with ``p``: a number
+    per row is what makes it the same whoever else draws.
     """
     if n <= 0 or p <= 0.0:
         return EMPTY
     if p >= 1.0:
         return np.arange(n, dtype=np.int64)
+    if isinstance(rng, KeyedStream):
+        return np.flatnonzero(rng.random(n) < p)
     k = int(rng.binomial(n, p))
     if k == 0:
         return EMPTY
@@ -32,7 +38,7 @@ def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
 
 
 def thinned_indices(
-    rng: np.random.Generator,
+    rng: Random,
     n: int,
     p_max: float,
     probability_of: Callable[[np.ndarray], np.ndarray],
@@ -40,8 +46,17 @@ def thinned_indices(
     """Indices ``i < n`` each included independently with probability ``probability_of(i)``.
 
     Thinning: candidates are drawn at the largest probability ``p_max``, then each is kept
-    with ``probability_of(i) / p_max``, so only the candidates are ever looked at.
+    with ``probability_of(i) / p_max``, so only the candidates are ever looked at. With a
+    keyed stream, the row's one number ``u`` does both: a candidate if ``u < p_max``, kept
+    if ``u < probability_of(i)``; a customer whose probability rises in a variant then buys
+    on every day it bought before, and some more.
     """
+    if isinstance(rng, KeyedStream):
+        if n <= 0 or p_max <= 0.0:
+            return EMPTY
+        u = rng.random(n)
+        candidates = np.flatnonzero(u < p_max)
+        return candidates[u[candidates] < probability_of(candidates)]
     candidates = bernoulli_indices(rng, n, min(p_max, 1.0))
     keep = rng.random(candidates.size) * min(p_max, 1.0) < probability_of(candidates)
     return candidates[keep]

@@ -10,7 +10,8 @@ measured on this package (peak resident memory of a whole run in a fresh process
 300,000 customers, 1 to 8 shops, 0 to 30 contacts; ``tests/test_resources.py`` measures two
 sizes again and checks the estimate stays within :data:`ACCURACY` of the peak):
 
-* ``python``: the interpreter with numpy, pandas, scipy and Mesa imported (about 200 MB);
+* ``python``: the interpreter with numpy, pandas, scipy, Mesa and numba imported and the
+  keyed draws' compiled kernels loaded (about 310 MB, of which numba and LLVM about 115 MB);
   every worker process pays it again.
 * ``model``, per simulated customer slot: the per-customer arrays and its Mesa agent
   (:data:`PER_SLOT`), the per customer x shop arrays (:data:`PER_SLOT_SHOP`), and the social
@@ -34,8 +35,9 @@ from loyaltysim.scenario.problems import UserError
 from loyaltysim.scenario.sizes import capacity as slots_for
 
 MB = 1024**2
-#: The interpreter with the scientific stack imported (measured 198 MB at 1,000 customers).
-PYTHON_BYTES = 200 * MB
+#: The interpreter with the scientific stack and numba's kernels loaded (measured 308 MB at
+#: 1,000 customers; 198 MB before the keyed draws brought numba).
+PYTHON_BYTES = 310 * MB
 #: Per customer slot: per-customer arrays, Mesa agent, daily temporaries (measured 301 B).
 PER_SLOT = 300
 #: Per customer slot and shop: attitude, order and money arrays (measured 79 B).

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.engine.draws import Random
+
 OUTSIDE = -1
 
 
@@ -85,7 +87,7 @@ def choice_probabilities(
 
 
 def choose(
-    rng: np.random.Generator, utility: np.ndarray, available: np.ndarray, outside_utility: float
+    rng: Random, utility: np.ndarray, available: np.ndarray, outside_utility: float
 ) -> np.ndarray:
     """The chosen shop of each customer, or ``OUTSIDE`` (-1) for not buying."""
     probs = choice_probabilities(utility, available, outside_utility)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.engine.draws import Random
+
 
 @dataclass(frozen=True)
 class Handling:
@@ -44,7 +46,7 @@ class ComplaintOutcome:
 
 
 def handle_complaints(
-    rng: np.random.Generator,
+    rng: Random,
     experience: np.ndarray,
     response_days: np.ndarray,
     resolution_rate: np.ndarray,

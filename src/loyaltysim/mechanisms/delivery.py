@@ -22,6 +22,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from loyaltysim.engine.draws import Random
+
 
 class Outcome(IntEnum):
     """What happened to a parcel."""
@@ -33,7 +35,7 @@ class Outcome(IntEnum):
 
 
 def draw_outcomes(
-    rng: np.random.Generator,
+    rng: Random,
     on_time: np.ndarray,
     damage_rate: np.ndarray,
     loss_rate: np.ndarray,

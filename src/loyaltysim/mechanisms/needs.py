@@ -15,10 +15,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from loyaltysim.engine.draws import Random
 from loyaltysim.engine.sampling import thinned_indices
 
 
-def leaves_category(rng: np.random.Generator, chance: np.ndarray) -> np.ndarray:
+def leaves_category(rng: Random, chance: np.ndarray) -> np.ndarray:
     """Which of today's repeat buyers leave the category for good (each with its chance).
 
     The BG of the BG/NBD (Fader, Hardie & Lee 2005): after each repeat purchase a customer
@@ -29,7 +30,7 @@ def leaves_category(rng: np.random.Generator, chance: np.ndarray) -> np.ndarray:
 
 
 def needers(
-    rng: np.random.Generator,
+    rng: Random,
     active: np.ndarray,
     segment: np.ndarray,
     purchase_rate: np.ndarray,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.engine.draws import Random
 from loyaltysim.engine.state import NO_SHOP
 
 
@@ -78,7 +79,7 @@ def churn_probability(factor: np.ndarray, rule: ChurnRule) -> np.ndarray:
 
 
 def churns(
-    rng: np.random.Generator,
+    rng: Random,
     experience: np.ndarray,
     trust: np.ndarray,
     rule: ChurnRule,

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from loyaltysim.engine.draws import Random, expand
 from loyaltysim.engine.ties import gather_ties
 
 
@@ -123,7 +124,7 @@ def _rise(distance: np.ndarray, span: float, extreme: float, talk: Talk) -> np.n
 
 
 def who_talks(
-    rng: np.random.Generator,
+    rng: Random,
     experience: np.ndarray,
     talkativeness: np.ndarray,
     talk: Talk,
@@ -135,7 +136,7 @@ def who_talks(
 
 
 def contacts(
-    rng: np.random.Generator,
+    rng: Random,
     adjacency: sparse.csr_array | None,
     talkers: np.ndarray,
     population: int,
@@ -160,20 +161,20 @@ def contacts(
     else:
         per_talker = rng.poisson(ties.mean_degree, talkers.shape[0])
         position = np.repeat(np.arange(talkers.shape[0]), per_talker)
-        listener = rng.integers(0, population, position.shape[0])
+        listener = expand(rng, position).integers(0, population, position.shape[0])
         not_self = listener != talkers[position]
         position, listener = position[not_self], listener[not_self]
         weight = np.full(position.shape[0], ties.tie_strength)
     weak = np.zeros(position.shape[0], bool)
     if ties.weak_ties > 0 and population > 1:
         met = np.repeat(np.arange(talkers.shape[0]), ties.weak_ties)
-        other = (talkers[met] + rng.integers(1, population, met.shape[0])) % population
+        other = (talkers[met] + expand(rng, met).integers(1, population, met.shape[0])) % population
         position = np.concatenate((position, met))
         listener = np.concatenate((listener, other))
         weight = np.concatenate((weight, np.full(met.shape[0], ties.weak_tie_strength)))
         weak = np.concatenate((weak, np.ones(met.shape[0], bool)))
     boosted = np.broadcast_to(np.asarray(boost, dtype=np.float64), talkers.shape)[position]
-    heard = rng.random(position.shape[0]) < np.minimum(weight * boosted, 1.0)
+    heard = expand(rng, position).random(position.shape[0]) < np.minimum(weight * boosted, 1.0)
     return position[heard], listener[heard], weak[heard]
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
+from loyaltysim.engine.draws import Decision, KeyedStream
 from loyaltysim.engine.state import NEVER
 
 if TYPE_CHECKING:
@@ -92,9 +93,8 @@ class ShopContext(Protocol):
         """Whether a festival event runs today."""
         ...
 
-    @property
-    def rng(self) -> np.random.Generator:
-        """The model's random stream: every draw of a strategy comes from it."""
+    def keyed(self, decision: Decision, slots: np.ndarray) -> KeyedStream:
+        """Today's numbers of ``decision`` for ``slots``: every draw of a strategy is keyed."""
         ...
 
     @property

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from loyaltysim.engine.draws import Decision
 from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Offer, SectionProblem, ShopContext, Strategy
 
@@ -68,7 +69,8 @@ class FreeShipping(Strategy):
             offer.fee[:, s] = np.where(self.membership.member[offer.slots], 0.0, offer.fee[:, s])
             return
         goods, fee = offer.goods[:, s], offer.fee[:, s]
-        target = cfg.threshold * (1.0 + cfg.overshoot * self.context.rng.random(goods.size))
+        draws = self.context.keyed(Decision.SHIPPING_TOP_UP, offer.slots)
+        target = cfg.threshold * (1.0 + cfg.overshoot * draws.random(goods.size))
         short = np.maximum(target - goods, 0.0)
         value = self.context.market.top_up_value
         tops_up = (goods < cfg.threshold) & (short * (1.0 - value) < fee)

@@ -29,6 +29,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from loyaltysim.engine.draws import Decision
 from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Offer, Orders, ShopContext, Strategy, is_birthday
 
@@ -205,7 +206,8 @@ class Membership(Strategy):
     def after_purchase(self, orders: Orders) -> None:
         """Join, redeem, earn points, climb tiers, ship faster."""
         cfg, slots = self.config, orders.slots
-        join = orders.first_ever & (self.context.rng.random(slots.size) < cfg.join_share)
+        draws = self.context.keyed(Decision.MEMBERSHIP_JOIN, slots)
+        join = orders.first_ever & (draws.random(slots.size) < cfg.join_share)
         self.member[slots[join]] = True
         member = self.member[slots]
         redeemed = member & (self.points[slots] >= cfg.reward_points)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from loyaltysim.engine.draws import Decision
 from loyaltysim.engine.phases.talk import spread
 from loyaltysim.mechanisms import complaints, delivery, experience, switching, word_of_mouth
 from loyaltysim.mechanisms.ratings import stars
@@ -71,7 +72,8 @@ def _experience(model: LoyaltyModel, parcels: np.ndarray) -> Experienced:
     state, p, rules = model.state, model.shop_params, model.rules
     slot, shop, outcome = parcels["slot"], parcels["shop"], parcels["outcome"]
     noise = model.config.experience.quality_noise
-    product = np.clip(p.quality[shop] + model.rng.normal(0.0, noise, slot.size), 0.0, 1.0)
+    quality = model.keyed(Decision.QUALITY, slot, shop).normal(0.0, noise, slot.size)
+    product = np.clip(p.quality[shop] + quality, 0.0, 1.0)
     region = state.region[slot]
     early = delivery.days_early(
         parcels["days"], parcels["delay"], p.promised_days[shop, region], rules.scoring
@@ -89,7 +91,7 @@ def _experience(model: LoyaltyModel, parcels: np.ndarray) -> Experienced:
     sat1 = experience.updated_satisfaction(sat0, felt, first, learning)
     trust1 = experience.updated_trust(trust0, performance, expect0, learning)
     handled = complaints.handle_complaints(
-        model.rng,
+        model.keyed(Decision.COMPLAINT, slot, shop),
         felt,
         p.response_days[shop],
         p.resolution_rate[shop],
@@ -119,7 +121,9 @@ def _settle(model: LoyaltyModel, done: Experienced) -> None:
     p, shop, handled = model.shop_params, done.shop, done.handled
     lost = done.outcome == delivery.Outcome.LOST
     compensation = p.compensation[shop] * p.price[shop] * handled.resolved
-    rated = model.rng.random(shop.size) < model.config.experience.rating_propensity
+    rated = model.keyed(Decision.RATING, done.slot, shop).random() < (
+        model.config.experience.rating_propensity
+    )
     model.ledger.add_columns(
         shop,
         {
@@ -143,7 +147,8 @@ def _churn(model: LoyaltyModel, done: Experienced) -> None:
     """Bad experiences and lost trust end ties with shops; switching costs hold some back."""
     rule = model.rules.churn
     forfeit = _forfeits(model, done) if rule.switching_cost_weight > 0.0 else None
-    churned = switching.churns(model.rng, done.felt, done.trust, rule, forfeit)
+    draws = model.keyed(Decision.CHURN, done.slot, done.shop)
+    churned = switching.churns(draws, done.felt, done.trust, rule, forfeit)
     churned &= ~model.state.dropped[done.slot, done.shop]
     slot, shop = done.slot[churned], done.shop[churned]
     model.mutate.drop(slot, shop, model.day)
@@ -168,6 +173,7 @@ def _forfeits(model: LoyaltyModel, done: Experienced) -> np.ndarray:
 def _talk(model: LoyaltyModel, done: Experienced) -> None:
     """Strong experiences are told: praise and criticism spread over the network."""
     talkativeness = model.state.talkativeness[done.slot] * model.shop_params.talk_boost[done.shop]
-    praise, decry = word_of_mouth.who_talks(model.rng, done.felt, talkativeness, model.rules.talk)
+    draws = model.keyed(Decision.TALK, done.slot, done.shop)
+    praise, decry = word_of_mouth.who_talks(draws, done.felt, talkativeness, model.rules.talk)
     talk = praise | decry
-    spread(model, done.slot[talk], done.shop[talk], praise[talk])
+    spread(model, done.slot[talk], done.shop[talk], praise[talk], Decision.CONTACT)

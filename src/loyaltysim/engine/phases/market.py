@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from loyaltysim.engine import ledger as day_ledger
+from loyaltysim.engine.draws import Decision
 from loyaltysim.engine.phases.talk import learn_of, spread
 from loyaltysim.engine.sampling import bernoulli_indices
 from loyaltysim.engine.state import ADVERTISING, INITIAL
@@ -109,10 +110,13 @@ def shock(
     hurt = model.mutate.shock(s, trust_loss, satisfaction_loss, share)
     worst = np.zeros(hurt.size)
     _, talk = word_of_mouth.who_talks(
-        model.rng, worst, model.state.talkativeness[hurt], model.rules.talk
+        model.keyed(Decision.SHOCK_TALK, hurt, s),
+        worst,
+        model.state.talkativeness[hurt],
+        model.rules.talk,
     )
     count = int(talk.sum())
-    spread(model, hurt[talk], np.full(count, s), np.zeros(count, bool))
+    spread(model, hurt[talk], np.full(count, s), np.zeros(count, bool), Decision.SHOCK_CONTACT)
 
 
 def population(model: LoyaltyModel) -> None:

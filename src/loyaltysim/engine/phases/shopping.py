@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from loyaltysim.engine.draws import Decision
 from loyaltysim.engine.state import NEVER
 from loyaltysim.mechanisms import choice, delivery, switching
 from loyaltysim.mechanisms.economics import order_margin
@@ -62,7 +63,9 @@ def shopping(model: LoyaltyModel) -> None:
     )
     utility += offer.bonus
     available = state.aware[who] & ~state.dropped[who] & ~model.schedule.closed(model.day)
-    chosen = choice.choose(model.rng, utility, available, model.weights.outside_utility)
+    chosen = choice.choose(
+        model.keyed(Decision.CHOICE, who), utility, available, model.weights.outside_utility
+    )
     buys = np.flatnonzero(chosen != choice.OUTSIDE)
     shop = chosen[buys]
     bought = Purchases(
@@ -89,7 +92,8 @@ def _drop_out(model: LoyaltyModel, slot: np.ndarray) -> None:
     As in the BG/NBD, a customer's first purchase in the category is never its last by
     dropout; the parcel still arrives and is experienced (and talked about).
     """
-    model.mutate.drop_out(slot[leaves_category(model.rng, model.state.dropout[slot])])
+    chance = model.state.dropout[slot]
+    model.mutate.drop_out(slot[leaves_category(model.keyed(Decision.DROPOUT, slot), chance)])
 
 
 def _needers(model: LoyaltyModel) -> np.ndarray:
@@ -106,7 +110,7 @@ def _needers(model: LoyaltyModel) -> np.ndarray:
     max_boost = festival * float(np.prod([st.max_need_boost() for st in boosters]))
     state, segments = model.state, model.segments
     return needers(
-        model.rng,
+        model.keyed(Decision.NEED, np.arange(state.slots)),
         state.active,
         state.segment,
         segments.purchase_rate,
@@ -121,7 +125,10 @@ def _offer(model: LoyaltyModel, who: np.ndarray) -> Offer:
     """What each shop offers today's shoppers: list prices, then every strategy's edits."""
     p, k = model.shop_params, who.shape[0]
     spread = model.config.market.basket_spread
-    basket = model.rng.lognormal(-(spread**2) / 2, spread, k) if spread > 0 else np.ones(k)
+    if spread > 0:
+        basket = model.keyed(Decision.BASKET, who).lognormal(-(spread**2) / 2, spread, k)
+    else:
+        basket = np.ones(k)
     region = model.state.region[who]
     offer = Offer(
         slots=who,
@@ -208,7 +215,7 @@ def _send(
     """The parcels go out, each with its fate drawn now (on time, late, damaged, lost)."""
     p, shop, region = model.shop_params, bought.shop, bought.region
     outcome, delay = delivery.draw_outcomes(
-        model.rng,
+        model.keyed(Decision.DELIVERY, bought.slot),
         p.on_time[shop, region],
         p.damage_rate[shop, region],
         p.loss_rate[shop, region],

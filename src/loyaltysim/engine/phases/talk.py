@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from loyaltysim.engine.draws import Decision
 from loyaltysim.engine.state import ADVERTISING, WEAK_TIE, WORD_OF_MOUTH
 from loyaltysim.mechanisms import awareness, word_of_mouth
 
@@ -44,17 +45,24 @@ def learn_of(
     return new
 
 
-def spread(model: LoyaltyModel, talker: np.ndarray, shop: np.ndarray, positive: np.ndarray) -> None:
+def spread(
+    model: LoyaltyModel,
+    talker: np.ndarray,
+    shop: np.ndarray,
+    positive: np.ndarray,
+    decision: Decision,
+) -> None:
     """Talkers tell their contacts; listeners learn of the shop and change their minds.
 
     Messages to customers who dropped the shop fall on deaf ears. Several messages about
-    one shop to one listener on one day compound.
+    one shop to one listener on one day compound. ``decision`` keys the draws of who
+    hears (each talker and shop its own numbers).
     """
     if talker.size == 0:
         return
     state = model.state
     position, listener, weak = word_of_mouth.contacts(
-        model.rng,
+        model.keyed(decision, talker, shop),
         model.adjacency,
         talker,
         state.slots,
