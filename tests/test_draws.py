@@ -174,3 +174,11 @@ def test_models_on_one_seed_sequence_share_their_keys():
     again = Draws.of(np.random.default_rng(seq)).stream(Decision.NEED, 0, np.arange(3)).random()
     np.testing.assert_array_equal(first, again)
     assert seq.n_children_spawned == 0
+
+
+def test_below_finds_the_rows_random_would_put_below():
+    uid = np.arange(20_000)
+    rows, u = draws().stream(Decision.NEED, 4, uid).below(0.03)
+    every = draws().stream(Decision.NEED, 4, uid).random()
+    np.testing.assert_array_equal(rows, np.flatnonzero(every < 0.03))
+    np.testing.assert_array_equal(u, every[rows])

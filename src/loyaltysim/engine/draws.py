@@ -124,6 +124,28 @@ _parallel_uniforms = numba.njit(cache=True, parallel=True)(_uniform_rows)
 
 
 @numba.njit(cache=True)
+def _rows_below(uid, sub, lane, c1, c2, k0, k1, threshold, index, below):  # type: ignore[no-untyped-def]
+    """Rows whose first uniform is below ``threshold``: their count, indices and uniforms.
+
+    The same first uniform as :func:`_uniform_rows` gives, without writing one per row: a
+    rare event over a whole population touches only the rows it picks.
+    """
+    one_sub, one_lane = sub.shape[0] == 1, lane.shape[0] == 1
+    k = 0
+    for i in range(uid.shape[0]):
+        s = sub[0] if one_sub else sub[i]
+        g = lane[0] if one_lane else lane[i]
+        c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
+        x0, x1, _, _ = _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
+        u = ((x0 >> 5) * 67108864.0 + (x1 >> 6)) / 9007199254740992.0
+        if u < threshold:
+            index[k] = i
+            below[k] = u
+            k += 1
+    return k
+
+
+@numba.njit(cache=True)
 def _poisson_inverse(u, lam):  # type: ignore[no-untyped-def]
     """Poisson(lam) by inversion of each row's uniform (lam small: delays, contacts)."""
     out = np.zeros(u.shape[0], np.int64)
@@ -173,8 +195,8 @@ class KeyedStream:
         """How many numbers each call gives."""
         return int(self._uid.shape[0])
 
-    def _pair(self, size: int | tuple[int, ...] | None) -> np.ndarray:
-        """The next call's two uniforms per row: a ``(2, rows)`` array."""
+    def _next_call(self, size: int | tuple[int, ...] | None) -> np.uint32:
+        """Counter word c2 of the next call (which checks that ``size`` is the rows)."""
         n = self._uid.shape[0]
         if size is not None and size != n and size != (n,):
             raise ValueError(f"a keyed stream of {n} rows cannot draw {size} numbers")
@@ -182,11 +204,30 @@ class KeyedStream:
         if call >= 1 << 16:
             raise RuntimeError("more than 65,536 calls on one keyed stream")
         self._calls[0] = call + 1
+        return np.uint32(self._word | call << 16)
+
+    def _pair(self, size: int | tuple[int, ...] | None) -> np.ndarray:
+        """The next call's two uniforms per row: a ``(2, rows)`` array."""
+        c2 = self._next_call(size)
+        n = self._uid.shape[0]
         out = np.empty((2, n))
         kernel = _parallel_uniforms if n >= PARALLEL_FROM else _serial_uniforms
-        c2 = np.uint32(self._word | call << 16)
         kernel(self._uid, self._sub, self._lane, self._c1, c2, *self._key, out)
         return out
+
+    def below(self, threshold: float, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, u)``: the rows whose uniform of this call is below ``threshold``, sorted.
+
+        The call's numbers are those :meth:`random` would give (``random()[rows] == u``),
+        found without an array of them all: for rare events over the whole population.
+        """
+        c2 = self._next_call(size)
+        n = self._uid.shape[0]
+        index, u = np.empty(n, np.int64), np.empty(n)
+        k = _rows_below(
+            self._uid, self._sub, self._lane, self._c1, c2, *self._key, threshold, index, u
+        )
+        return index[:k].copy(), u[:k].copy()
 
     def random(self, size: int | tuple[int, ...] | None = None) -> np.ndarray:
         """A uniform on [0, 1) per row."""

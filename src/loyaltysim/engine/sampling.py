@@ -29,7 +29,7 @@ def bernoulli_indices(rng: Random, n: int, p: float) -> np.ndarray:
     if p >= 1.0:
         return np.arange(n, dtype=np.int64)
     if isinstance(rng, KeyedStream):
-        return np.flatnonzero(rng.random(n) < p)
+        return rng.below(p, n)[0]
     k = int(rng.binomial(n, p))
     if k == 0:
         return EMPTY
@@ -54,9 +54,8 @@ def thinned_indices(
     if isinstance(rng, KeyedStream):
         if n <= 0 or p_max <= 0.0:
             return EMPTY
-        u = rng.random(n)
-        candidates = np.flatnonzero(u < p_max)
-        return candidates[u[candidates] < probability_of(candidates)]
+        candidates, u = rng.below(p_max, n)
+        return candidates[u < probability_of(candidates)]
     candidates = bernoulli_indices(rng, n, min(p_max, 1.0))
     keep = rng.random(candidates.size) * min(p_max, 1.0) < probability_of(candidates)
     return candidates[keep]
