@@ -2,7 +2,10 @@
 
 Only a small share of customers buys, talks or leaves on a given day. Drawing one uniform
 number per customer per day would cost more than everything else in the step, so these helpers
-draw the *number* of events first (binomial) and then which customers they hit.
+draw the *number* of events first (binomial) and then which customers they hit. Given a
+keyed stream (the model's draws about customers) they instead find, in one compiled pass,
+the rows whose own number falls below the probability: a number per customer is what makes a
+customer's draw independent of everyone else's, and the pass writes only the rows it picks.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def needers(
     """Slots of active customers who need to buy today (sorted).
 
     Args:
-        rng: The model's generator.
+        rng: The day's keyed need numbers, one per slot (or a generator in unit tests).
         active: Which slots hold a customer.
         segment: Segment of each slot.
         purchase_rate: Daily need probability per segment.
