@@ -27,6 +27,7 @@ LAYERS = (
         "engine.params",
         "engine.sampling",
         "engine.draws",
+        "engine.philox",
         "engine.network",
         "engine.ties",
         "engine.records",

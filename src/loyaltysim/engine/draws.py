@@ -26,26 +26,31 @@ every variant (common random numbers per decision, as in Starsim: Klein, Abeysur
 whole (how many newcomers arrive, which shops are breached, who is advertised to) stay on the
 model's sequential ``rng``: their number does not depend on what customers do.
 
-The kernel is compiled with numba (``cache=True``: compiled once per machine, shared by every
-run and worker); above :data:`PARALLEL_FROM` rows it runs over threads (``prange``), each
+The kernel (:mod:`loyaltysim.engine.philox`, imported with numba on the first draw) is
+compiled by numba (``cache=True``: compiled once per machine, shared by every run and
+worker); above :data:`PARALLEL_FROM` rows it runs over threads (``prange``), each
 row's number the same either way.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
+from types import ModuleType
 
-import numba
 import numpy as np
 
 #: Rows from which the kernel runs in parallel: below it, starting threads costs more.
 PARALLEL_FROM = 65_536
 
-_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)  # Philox4x32 multipliers
-_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)  # Weyl key increments
-_LOW = np.uint64(0xFFFFFFFF)
 _DAY_OFFSET = 2**31
 _NO_LANE = np.zeros(1, np.int64)  # lane 0 for every row: numbers not expanded
+
+
+def _compiled() -> ModuleType:
+    """The compiled loops, imported (with numba) on the first keyed draw."""
+    from loyaltysim.engine import philox
+
+    return philox
 
 
 class Decision(IntEnum):
@@ -75,91 +80,7 @@ def philox4x32(counter: np.ndarray, key: np.ndarray) -> np.ndarray:
     """
     counter = np.ascontiguousarray(counter, dtype=np.uint32).reshape(-1, 4)
     out = np.empty_like(counter)
-    _philox_rows(counter, np.uint32(key[0]), np.uint32(key[1]), out)
-    return out
-
-
-@numba.njit(cache=True, inline="always")
-def _philox(c0, c1, c2, c3, k0, k1):  # type: ignore[no-untyped-def]
-    """Ten Philox rounds on one counter (uint32 words; products in uint64)."""
-    for r in range(10):
-        if r:
-            k0 = numba.uint32(k0 + _W0)
-            k1 = numba.uint32(k1 + _W1)
-        p0 = _M0 * numba.uint64(c0)
-        p1 = _M1 * numba.uint64(c2)
-        c0, c1, c2, c3 = (
-            numba.uint32((p1 >> 32) ^ c1 ^ k0),
-            numba.uint32(p1 & _LOW),
-            numba.uint32((p0 >> 32) ^ c3 ^ k1),
-            numba.uint32(p0 & _LOW),
-        )
-    return c0, c1, c2, c3
-
-
-@numba.njit(cache=True)
-def _philox_rows(counter, k0, k1, out):  # type: ignore[no-untyped-def]
-    for i in range(counter.shape[0]):
-        x = _philox(counter[i, 0], counter[i, 1], counter[i, 2], counter[i, 3], k0, k1)
-        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = x
-
-
-def _uniform_rows(uid, sub, lane, c1, c2, k0, k1, out):  # type: ignore[no-untyped-def]
-    """Two uniforms on [0, 1) per row, 53 bits each (numpy's construction from two words).
-
-    ``sub`` and ``lane`` of length 1 stand for every row (no broadcast array to walk).
-    """
-    one_sub, one_lane = sub.shape[0] == 1, lane.shape[0] == 1
-    for i in numba.prange(uid.shape[0]):
-        s = sub[0] if one_sub else sub[i]
-        g = lane[0] if one_lane else lane[i]
-        c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
-        x0, x1, x2, x3 = _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
-        out[0, i] = ((x0 >> 5) * 67108864.0 + (x1 >> 6)) / 9007199254740992.0
-        out[1, i] = ((x2 >> 5) * 67108864.0 + (x3 >> 6)) / 9007199254740992.0
-
-
-_serial_uniforms = numba.njit(cache=True)(_uniform_rows)
-_parallel_uniforms = numba.njit(cache=True, parallel=True)(_uniform_rows)
-
-
-@numba.njit(cache=True)
-def _rows_below(uid, sub, lane, c1, c2, k0, k1, threshold, index, below):  # type: ignore[no-untyped-def]
-    """Rows whose first uniform is below ``threshold``: their count, indices and uniforms.
-
-    The same first uniform as :func:`_uniform_rows` gives, without writing one per row: a
-    rare event over a whole population touches only the rows it picks.
-    """
-    one_sub, one_lane = sub.shape[0] == 1, lane.shape[0] == 1
-    k = 0
-    for i in range(uid.shape[0]):
-        s = sub[0] if one_sub else sub[i]
-        g = lane[0] if one_lane else lane[i]
-        c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
-        x0, x1, _, _ = _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
-        u = ((x0 >> 5) * 67108864.0 + (x1 >> 6)) / 9007199254740992.0
-        if u < threshold:
-            index[k] = i
-            below[k] = u
-            k += 1
-    return k
-
-
-@numba.njit(cache=True)
-def _poisson_inverse(u, lam):  # type: ignore[no-untyped-def]
-    """Poisson(lam) by inversion of each row's uniform (lam small: delays, contacts)."""
-    out = np.zeros(u.shape[0], np.int64)
-    for i in range(u.shape[0]):
-        mean = lam[i]
-        if mean <= 0.0:
-            continue
-        p = np.exp(-mean)
-        cdf, k = p, 0
-        while u[i] > cdf and (p > 1e-300 or k < mean):
-            k += 1
-            p *= mean / k
-            cdf += p
-        out[i] = k
+    _compiled().philox_rows(counter, np.uint32(key[0]), np.uint32(key[1]), out)
     return out
 
 
@@ -211,7 +132,8 @@ class KeyedStream:
         c2 = self._next_call(size)
         n = self._uid.shape[0]
         out = np.empty((2, n))
-        kernel = _parallel_uniforms if n >= PARALLEL_FROM else _serial_uniforms
+        compiled = _compiled()
+        kernel = compiled.parallel_uniforms if n >= PARALLEL_FROM else compiled.serial_uniforms
         kernel(self._uid, self._sub, self._lane, self._c1, c2, *self._key, out)
         return out
 
@@ -224,7 +146,7 @@ class KeyedStream:
         c2 = self._next_call(size)
         n = self._uid.shape[0]
         index, u = np.empty(n, np.int64), np.empty(n)
-        k = _rows_below(
+        k = _compiled().rows_below(
             self._uid, self._sub, self._lane, self._c1, c2, *self._key, threshold, index, u
         )
         return index[:k].copy(), u[:k].copy()
@@ -257,7 +179,7 @@ class KeyedStream:
         """A Poisson count per row, by inversion (normal approximation for huge means)."""
         u0, u1 = self._pair(size)
         mean = np.broadcast_to(np.asarray(lam, dtype=np.float64), u0.shape)
-        out = _poisson_inverse(u0, np.where(mean < POISSON_NORMAL_FROM, mean, 0.0))
+        out = _compiled().poisson_inverse(u0, np.where(mean < POISSON_NORMAL_FROM, mean, 0.0))
         huge = mean >= POISSON_NORMAL_FROM
         if huge.any():
             z = np.sqrt(-2.0 * np.log1p(-u0[huge])) * np.cos(2.0 * np.pi * u1[huge])

@@ -1,0 +1,101 @@
+"""The compiled loops of the keyed random numbers (see :mod:`loyaltysim.engine.draws`).
+
+Kept apart so that numba (about 0.3 s to import, 110 MB) is loaded on the first keyed draw,
+not by every command that imports the package: validating a scenario or writing a report
+does not pay for it. Compiled once per machine (``cache=True``) and loaded by every later
+process.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)  # Philox4x32 multipliers
+_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)  # Weyl key increments
+_LOW = np.uint64(0xFFFFFFFF)
+
+
+@numba.njit(cache=True, inline="always")
+def _philox(c0, c1, c2, c3, k0, k1):  # type: ignore[no-untyped-def]
+    """Ten Philox rounds on one counter (uint32 words; products in uint64)."""
+    for r in range(10):
+        if r:
+            k0 = numba.uint32(k0 + _W0)
+            k1 = numba.uint32(k1 + _W1)
+        p0 = _M0 * numba.uint64(c0)
+        p1 = _M1 * numba.uint64(c2)
+        c0, c1, c2, c3 = (
+            numba.uint32((p1 >> 32) ^ c1 ^ k0),
+            numba.uint32(p1 & _LOW),
+            numba.uint32((p0 >> 32) ^ c3 ^ k1),
+            numba.uint32(p0 & _LOW),
+        )
+    return c0, c1, c2, c3
+
+
+@numba.njit(cache=True)
+def philox_rows(counter, k0, k1, out):  # type: ignore[no-untyped-def]
+    """Philox4x32-10 of each row of ``(n, 4)`` counters into ``out`` (the bare generator)."""
+    for i in range(counter.shape[0]):
+        x = _philox(counter[i, 0], counter[i, 1], counter[i, 2], counter[i, 3], k0, k1)
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = x
+
+
+def _uniform_rows(uid, sub, lane, c1, c2, k0, k1, out):  # type: ignore[no-untyped-def]
+    """Two uniforms on [0, 1) per row, 53 bits each (numpy's construction from two words).
+
+    ``sub`` and ``lane`` of length 1 stand for every row (no broadcast array to walk).
+    """
+    one_sub, one_lane = sub.shape[0] == 1, lane.shape[0] == 1
+    for i in numba.prange(uid.shape[0]):
+        s = sub[0] if one_sub else sub[i]
+        g = lane[0] if one_lane else lane[i]
+        c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
+        x0, x1, x2, x3 = _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
+        out[0, i] = ((x0 >> 5) * 67108864.0 + (x1 >> 6)) / 9007199254740992.0
+        out[1, i] = ((x2 >> 5) * 67108864.0 + (x3 >> 6)) / 9007199254740992.0
+
+
+serial_uniforms = numba.njit(cache=True)(_uniform_rows)
+parallel_uniforms = numba.njit(cache=True, parallel=True)(_uniform_rows)
+
+
+@numba.njit(cache=True)
+def rows_below(uid, sub, lane, c1, c2, k0, k1, threshold, index, below):  # type: ignore[no-untyped-def]
+    """Rows whose first uniform is below ``threshold``: their count, indices and uniforms.
+
+    The same first uniform as :func:`_uniform_rows` gives, without writing one per row: a
+    rare event over a whole population touches only the rows it picks.
+    """
+    one_sub, one_lane = sub.shape[0] == 1, lane.shape[0] == 1
+    k = 0
+    for i in range(uid.shape[0]):
+        s = sub[0] if one_sub else sub[i]
+        g = lane[0] if one_lane else lane[i]
+        c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
+        x0, x1, _, _ = _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
+        u = ((x0 >> 5) * 67108864.0 + (x1 >> 6)) / 9007199254740992.0
+        if u < threshold:
+            index[k] = i
+            below[k] = u
+            k += 1
+    return k
+
+
+@numba.njit(cache=True)
+def poisson_inverse(u, lam):  # type: ignore[no-untyped-def]
+    """Poisson(lam) by inversion of each row's uniform (lam small: delays, contacts)."""
+    out = np.zeros(u.shape[0], np.int64)
+    for i in range(u.shape[0]):
+        mean = lam[i]
+        if mean <= 0.0:
+            continue
+        p = np.exp(-mean)
+        cdf, k = p, 0
+        while u[i] > cdf and (p > 1e-300 or k < mean):
+            k += 1
+            p *= mean / k
+            cdf += p
+        out[i] = k
+    return out
