@@ -42,19 +42,30 @@ def philox_rows(counter, k0, k1, out):  # type: ignore[no-untyped-def]
         out[i, 0], out[i, 1], out[i, 2], out[i, 3] = x
 
 
-def _uniform_rows(uid, sub, lane, c1, c2, k0, k1, out):  # type: ignore[no-untyped-def]
-    """Two uniforms on [0, 1) per row, 53 bits each (numpy's construction from two words).
+@numba.njit(cache=True, inline="always")
+def _row_words(uid, sub, lane, i, c1, c2, k0, k1):  # type: ignore[no-untyped-def]
+    """The four words of row ``i``: its counter (uid, day, call, shop and lane), permuted.
 
     ``sub`` and ``lane`` of length 1 stand for every row (no broadcast array to walk).
     """
-    one_sub, one_lane = sub.shape[0] == 1, lane.shape[0] == 1
+    s = sub[0] if sub.shape[0] == 1 else sub[i]
+    g = lane[0] if lane.shape[0] == 1 else lane[i]
+    c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
+    return _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
+
+
+@numba.njit(cache=True, inline="always")
+def _unit(high, low):  # type: ignore[no-untyped-def]
+    """A uniform on [0, 1) from two words, 53 bits (numpy's construction)."""
+    return ((high >> 5) * 67108864.0 + (low >> 6)) / 9007199254740992.0
+
+
+def _uniform_rows(uid, sub, lane, c1, c2, k0, k1, out):  # type: ignore[no-untyped-def]
+    """Two uniforms on [0, 1) per row, from the row's four words."""
     for i in numba.prange(uid.shape[0]):
-        s = sub[0] if one_sub else sub[i]
-        g = lane[0] if one_lane else lane[i]
-        c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
-        x0, x1, x2, x3 = _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
-        out[0, i] = ((x0 >> 5) * 67108864.0 + (x1 >> 6)) / 9007199254740992.0
-        out[1, i] = ((x2 >> 5) * 67108864.0 + (x3 >> 6)) / 9007199254740992.0
+        x0, x1, x2, x3 = _row_words(uid, sub, lane, i, c1, c2, k0, k1)
+        out[0, i] = _unit(x0, x1)
+        out[1, i] = _unit(x2, x3)
 
 
 serial_uniforms = numba.njit(cache=True)(_uniform_rows)
@@ -68,14 +79,10 @@ def rows_below(uid, sub, lane, c1, c2, k0, k1, threshold, index, below):  # type
     The same first uniform as :func:`_uniform_rows` gives, without writing one per row: a
     rare event over a whole population touches only the rows it picks.
     """
-    one_sub, one_lane = sub.shape[0] == 1, lane.shape[0] == 1
     k = 0
     for i in range(uid.shape[0]):
-        s = sub[0] if one_sub else sub[i]
-        g = lane[0] if one_lane else lane[i]
-        c3 = numba.uint32(s & 0xFFFF) | numba.uint32((g & 0xFFFF) << 16)
-        x0, x1, _, _ = _philox(numba.uint32(uid[i] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
-        u = ((x0 >> 5) * 67108864.0 + (x1 >> 6)) / 9007199254740992.0
+        x0, x1, _, _ = _row_words(uid, sub, lane, i, c1, c2, k0, k1)
+        u = _unit(x0, x1)
         if u < threshold:
             index[k] = i
             below[k] = u
