@@ -84,6 +84,11 @@ def philox4x32(counter: np.ndarray, key: np.ndarray) -> np.ndarray:
     return out
 
 
+def _box_muller(u0: np.ndarray, u1: np.ndarray) -> np.ndarray:
+    """A standard normal per pair of uniforms on [0, 1) (``1 - u0`` is never 0)."""
+    return np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)
+
+
 #: Above this mean, Poisson draws use the normal approximation (inversion would underflow).
 POISSON_NORMAL_FROM = 500.0
 
@@ -110,11 +115,6 @@ class KeyedStream:
         self._c1 = np.uint32(day + _DAY_OFFSET)
         self._uid, self._sub, self._lane = uid, sub, lane
         self._calls = calls  # shared with the streams expanded from this one
-
-    @property
-    def rows(self) -> int:
-        """How many numbers each call gives."""
-        return int(self._uid.shape[0])
 
     def _next_call(self, size: int | tuple[int, ...] | None) -> np.uint32:
         """Counter word c2 of the next call (which checks that ``size`` is the rows)."""
@@ -162,9 +162,7 @@ class KeyedStream:
         size: int | None = None,
     ) -> np.ndarray:
         """A normal per row (Box-Muller on the row's two uniforms)."""
-        u0, u1 = self._pair(size)
-        z = np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)
-        return loc + scale * z
+        return loc + scale * _box_muller(*self._pair(size))
 
     def lognormal(
         self,
@@ -182,7 +180,7 @@ class KeyedStream:
         out = _compiled().poisson_inverse(u0, np.where(mean < POISSON_NORMAL_FROM, mean, 0.0))
         huge = mean >= POISSON_NORMAL_FROM
         if huge.any():
-            z = np.sqrt(-2.0 * np.log1p(-u0[huge])) * np.cos(2.0 * np.pi * u1[huge])
+            z = _box_muller(u0[huge], u1[huge])
             m = mean[huge]
             out[huge] = np.maximum(np.rint(m + np.sqrt(m) * z), 0).astype(np.int64)
         return out
@@ -277,7 +275,9 @@ def child_generator(rng: np.random.Generator, child: int) -> np.random.Generator
     return np.random.default_rng(rng.integers(0, 2**63))
 
 
-def expand(rng: np.random.Generator | KeyedStream, position: np.ndarray) -> object:
+def expand(
+    rng: np.random.Generator | KeyedStream, position: np.ndarray
+) -> np.random.Generator | KeyedStream:
     """Per-entry numbers of ``position``: a keyed stream's :meth:`~KeyedStream.expand`.
 
     A sequential generator has no rows, so it serves every entry as it is.
