@@ -110,7 +110,7 @@ def _needers(model: LoyaltyModel) -> np.ndarray:
     max_boost = festival * float(np.prod([st.max_need_boost() for st in boosters]))
     state, segments = model.state, model.segments
     return needers(
-        model.keyed(Decision.NEED, np.arange(state.slots)),
+        model.draws.stream(Decision.NEED, model.day, state.uid),  # every slot, no gather
         state.active,
         state.segment,
         segments.purchase_rate,
