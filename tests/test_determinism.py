@@ -108,22 +108,24 @@ def test_tables_are_tidy_and_tagged(small_result, name):
     assert set(table["variant"].unique()) == {"base", "tracking"}
 
 
-def test_results_do_not_depend_on_the_blas_kernel():
-    """Money figures are sums in a fixed order, not left to the CPU's BLAS kernel."""
-    code = (
-        "import hashlib, loyaltysim; from pathlib import Path\n"
-        "s = loyaltysim.load_scenario('scenarios/baseline.toml',"
-        " ['market.customers=400', 'run.days=60', 'run.warmup_days=20', 'run.replications=2'])\n"
-        "t = loyaltysim.run(s).timeseries\n"
-        "print(hashlib.sha256(t.to_csv().encode()).hexdigest())\n"
-    )
+#: A small baseline run in a child process; prints the digest of its time series and
+#: customer tables. Put after the child's own set-up lines.
+CHILD_RUN = (
+    "import hashlib, loyaltysim\n"
+    "s = loyaltysim.load_scenario('scenarios/baseline.toml',"
+    " ['market.customers=400', 'run.days=60', 'run.warmup_days=20', 'run.replications=2'])\n"
+    "r = loyaltysim.run(s)\n"
+    "text = r.timeseries.to_csv() + r.customers.to_csv()\n"
+    "print(hashlib.sha256(text.encode()).hexdigest())\n"
+)
+
+
+def child_digests(setup: str, environments: list[dict[str, str]]) -> set[str]:
+    """The digests of :data:`CHILD_RUN` after ``setup``, one child per environment."""
     digests = set()
-    for kernel in ("Haswell", "Prescott", None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS")}
-        if kernel:
-            env["OPENBLAS_CORETYPE"] = kernel
+    for env in environments:
         done = subprocess.run(
-            [sys.executable, "-c", code],
+            [sys.executable, "-c", setup + CHILD_RUN],
             env=env,
             capture_output=True,
             text=True,
@@ -131,38 +133,27 @@ def test_results_do_not_depend_on_the_blas_kernel():
             cwd=Path(__file__).resolve().parents[1],
         )
         digests.add(done.stdout.strip())
-    assert len(digests) == 1
+    return digests
+
+
+def test_results_do_not_depend_on_the_blas_kernel():
+    """Money figures are sums in a fixed order, not left to the CPU's BLAS kernel."""
+    plain = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS")}
+    kernels = [{**plain, "OPENBLAS_CORETYPE": kernel} for kernel in ("Haswell", "Prescott")]
+    assert len(child_digests("", [*kernels, plain])) == 1
 
 
 def test_results_do_not_depend_on_the_thread_count():
     """The keyed numbers' kernel over 1 or 2 threads (forced on for every stream): same digits."""
-    code = (
-        "import hashlib, loyaltysim, loyaltysim.engine.draws as draws\n"
-        "draws.PARALLEL_FROM = 1\n"
-        "s = loyaltysim.load_scenario('scenarios/baseline.toml',"
-        " ['market.customers=400', 'run.days=60', 'run.warmup_days=20', 'run.replications=2'])\n"
-        "r = loyaltysim.run(s)\n"
-        "text = r.timeseries.to_csv() + r.customers.to_csv()\n"
-        "print(hashlib.sha256(text.encode()).hexdigest())\n"
-    )
-    digests = set()
-    for threads in ("1", "2"):
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            env={**os.environ, "NUMBA_NUM_THREADS": threads},
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-        digests.add(done.stdout.strip())
-    assert len(digests) == 1
+    setup = "import loyaltysim.engine.draws as draws\ndraws.PARALLEL_FROM = 1\n"
+    threads = [{**os.environ, "NUMBA_NUM_THREADS": n} for n in ("1", "2")]
+    assert len(child_digests(setup, threads)) == 1
 
 
 def test_a_variant_keeps_the_customers_numbers(small_scenario_file, monkeypatch):
     """Common random numbers per decision: a better courier at one shop leaves who needs to
-    buy on which day as it was (needs do not depend on couriers), and the numbers of every
-    choice, so the customers who chose the same shop in both see the same parcel draws."""
+    buy on which day as it was (needs do not depend on couriers), though what the customers
+    experience differs."""
     import importlib
 
     from loyaltysim.engine.model import LoyaltyModel
