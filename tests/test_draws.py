@@ -176,6 +176,34 @@ def test_models_on_one_seed_sequence_share_their_keys():
     assert seq.n_children_spawned == 0
 
 
+def test_below_takes_a_threshold_per_row_in_blocks_and_row_by_row():
+    # 1,300 rows: two whole blocks of the vectorised pass and a partial one; a shop per
+    # row takes the row-by-row pass instead; both give random()'s numbers
+    uid = np.arange(1_300) * 7 + 3
+    limit = np.linspace(0.0, 1.0, uid.size)
+    for sub in (0, np.arange(uid.size) % 3):
+        rows, u = draws().stream(Decision.QUALITY, 2, uid, sub).below(limit)
+        every = draws().stream(Decision.QUALITY, 2, uid, sub).random()
+        np.testing.assert_array_equal(rows, np.flatnonzero(every < limit))
+        np.testing.assert_array_equal(u, every[rows])
+    with pytest.raises(ValueError, match="1300 rows got 2 thresholds"):
+        draws().stream(Decision.NEED, 2, uid).below(np.array([0.1, 0.2]))
+
+
+def test_thinning_with_bounds_per_row_keeps_the_same_rows():
+    # a bound per row (at least its probability) picks exactly what one p_max picks
+    from loyaltysim.engine.sampling import thinned_indices
+
+    uid = np.arange(30_000)
+    p = np.random.default_rng(1).gamma(0.5, 0.04, uid.size)
+    s = draws().stream(Decision.NEED, 5, uid)
+    by_max = thinned_indices(s, uid.size, float(p.max()), lambda i: p[i])
+    s = draws().stream(Decision.NEED, 5, uid)
+    by_row = thinned_indices(s, uid.size, float(p.max()), lambda i: p[i], lambda: p * 1.5)
+    np.testing.assert_array_equal(by_row, by_max)
+    assert by_max.size > 500
+
+
 def test_below_finds_the_rows_random_would_put_below():
     uid = np.arange(20_000)
     rows, u = draws().stream(Decision.NEED, 4, uid).below(0.03)

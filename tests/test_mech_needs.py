@@ -79,3 +79,23 @@ def test_needers_share_with_gamma_rates_is_the_mean_rate():
     out = needers(rng, np.ones(n, bool), np.zeros(n, np.int16), np.array([0.02]), scale=scale)
     expected = float(np.minimum(0.02 * scale, 1.0).sum())
     assert abs(out.size - expected) < 5 * np.sqrt(expected)
+
+
+def test_needers_with_keyed_numbers_slot_needs_when_its_number_is_below_its_rate():
+    # the compiled pass bounds each slot by its own rate (Gamma scales make a few slots
+    # heavy buyers); what comes out is still exactly "number below own probability"
+    from loyaltysim.engine.draws import Decision, Draws
+
+    n = 20_000
+    g = np.random.default_rng(3)
+    active, alive = g.random(n) < 0.9, g.random(n) < 0.95
+    segment = (np.arange(n) % 2).astype(np.int16)
+    rate, scale = np.array([0.02, 0.05]), g.gamma(0.4, 2.5, n).astype(np.float32)
+
+    def stream():
+        return Draws.of(np.random.default_rng(0)).stream(Decision.NEED, 9, np.arange(n))
+
+    out = needers(stream(), active, segment, rate, scale=scale, alive=alive)
+    u = stream().random()
+    expected = np.flatnonzero(active & alive & (u < np.minimum(rate[segment] * scale, 1.0)))
+    np.testing.assert_array_equal(out, expected)

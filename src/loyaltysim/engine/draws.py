@@ -137,17 +137,23 @@ class KeyedStream:
         kernel(self._uid, self._sub, self._lane, self._c1, c2, *self._key, out)
         return out
 
-    def below(self, threshold: float, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def below(
+        self, threshold: float | np.ndarray, size: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(rows, u)``: the rows whose uniform of this call is below ``threshold``, sorted.
 
-        The call's numbers are those :meth:`random` would give (``random()[rows] == u``),
-        found without an array of them all: for rare events over the whole population.
+        ``threshold`` is one for every row or one per row. The call's numbers are those
+        :meth:`random` would give (``random()[rows] == u``), found without an array of them
+        all: for rare events over the whole population.
         """
         c2 = self._next_call(size)
         n = self._uid.shape[0]
+        limit = np.ascontiguousarray(threshold, dtype=np.float64).reshape(-1)
+        if limit.shape[0] not in (1, n):
+            raise ValueError(f"a keyed stream of {n} rows got {limit.shape[0]} thresholds")
         index, u = np.empty(n, np.int64), np.empty(n)
         k = _compiled().rows_below(
-            self._uid, self._sub, self._lane, self._c1, c2, *self._key, threshold, index, u
+            self._uid, self._sub, self._lane, self._c1, c2, *self._key, limit, index, u
         )
         return index[:k].copy(), u[:k].copy()
 

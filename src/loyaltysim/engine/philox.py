@@ -72,20 +72,50 @@ serial_uniforms = numba.njit(cache=True)(_uniform_rows)
 parallel_uniforms = numba.njit(cache=True, parallel=True)(_uniform_rows)
 
 
+#: Rows per block of :func:`rows_below`: numbers first (a loop LLVM vectorises), then the scan.
+_BLOCK = 512
+
+
+@numba.njit(cache=True)
+def _block_uniforms(uid, c3, c1, c2, k0, k1, start, out):  # type: ignore[no-untyped-def]
+    """The first uniform of rows ``start, start + 1, ...`` into ``out``, all under word c3.
+
+    One c3 for the block (a stream with no shop or lane per row) leaves a straight loop of
+    integer rounds, which LLVM turns into SIMD: 4 ns a row instead of 10.
+    """
+    for j in range(out.shape[0]):
+        x0, x1, _, _ = _philox(numba.uint32(uid[start + j] & 0xFFFFFFFF), c1, c2, c3, k0, k1)
+        out[j] = _unit(x0, x1)
+
+
 @numba.njit(cache=True)
 def rows_below(uid, sub, lane, c1, c2, k0, k1, threshold, index, below):  # type: ignore[no-untyped-def]
-    """Rows whose first uniform is below ``threshold``: their count, indices and uniforms.
+    """Rows whose first uniform is below their ``threshold``: their count, indices, uniforms.
 
     The same first uniform as :func:`_uniform_rows` gives, without writing one per row: a
-    rare event over a whole population touches only the rows it picks.
+    rare event over a whole population touches only the rows it picks. ``threshold`` of
+    length 1 stands for every row, as ``sub`` and ``lane`` do.
     """
-    k = 0
-    for i in range(uid.shape[0]):
+    n, k = uid.shape[0], 0
+    one = threshold.shape[0] == 1
+    if sub.shape[0] == 1 and lane.shape[0] == 1:  # one c3: blocks of vectorised rounds
+        c3 = numba.uint32(sub[0] & 0xFFFF) | numba.uint32((lane[0] & 0xFFFF) << 16)
+        block = np.empty(_BLOCK)
+        for start in range(0, n, _BLOCK):
+            u = block[: min(_BLOCK, n - start)]
+            _block_uniforms(uid, c3, c1, c2, k0, k1, start, u)
+            for j in range(u.shape[0]):
+                if u[j] < (threshold[0] if one else threshold[start + j]):
+                    index[k] = start + j
+                    below[k] = u[j]
+                    k += 1
+        return k
+    for i in range(n):
         x0, x1, _, _ = _row_words(uid, sub, lane, i, c1, c2, k0, k1)
-        u = _unit(x0, x1)
-        if u < threshold:
+        u0 = _unit(x0, x1)
+        if u0 < (threshold[0] if one else threshold[i]):
             index[k] = i
-            below[k] = u
+            below[k] = u0
             k += 1
     return k
 

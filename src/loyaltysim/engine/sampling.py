@@ -45,6 +45,7 @@ def thinned_indices(
     n: int,
     p_max: float,
     probability_of: Callable[[np.ndarray], np.ndarray],
+    bounds: Callable[[], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Indices ``i < n`` each included independently with probability ``probability_of(i)``.
 
@@ -52,12 +53,14 @@ def thinned_indices(
     with ``probability_of(i) / p_max``, so only the candidates are ever looked at. With a
     keyed stream, the row's one number ``u`` does both: a candidate if ``u < p_max``, kept
     if ``u < probability_of(i)``; a customer whose probability rises in a variant then buys
-    on every day it bought before, and some more.
+    on every day it bought before, and some more. ``bounds`` (keyed streams only) gives
+    each index its own upper bound of ``probability_of`` instead of ``p_max``: the same
+    indices come out, from far fewer candidates when a few indices have high probabilities.
     """
     if isinstance(rng, KeyedStream):
         if n <= 0 or p_max <= 0.0:
             return EMPTY
-        candidates, u = rng.below(p_max, n)
+        candidates, u = rng.below(p_max if bounds is None else bounds(), n)
         return candidates[u < probability_of(candidates)]
     candidates = bernoulli_indices(rng, n, min(p_max, 1.0))
     keep = rng.random(candidates.size) * min(p_max, 1.0) < probability_of(candidates)

@@ -58,9 +58,17 @@ def needers(
             rate = np.minimum(rate * scale[idx], 1.0)
         return rate if boost is None else np.minimum(rate * boost(idx), 1.0)
 
+    def bounds() -> np.ndarray:
+        # each slot's own ceiling (a margin over rounding in the product of boosts): with
+        # a few heavy buyers (Gamma scales) p_max would make most slots candidates
+        rate = purchase_rate[segment] if scale is None else purchase_rate[segment] * scale
+        rate *= max_boost * (1.0 + 1e-9)
+        rate[~active if alive is None else ~(active & alive)] = 0.0
+        return rate
+
     p_max = float(purchase_rate.max(initial=0.0)) * max_boost
     if scale is not None:
         p_max *= float(scale.max(initial=0.0))
-    picked = thinned_indices(rng, active.shape[0], min(p_max, 1.0), probability)
+    picked = thinned_indices(rng, active.shape[0], min(p_max, 1.0), probability, bounds)
     keep = active[picked] if alive is None else active[picked] & alive[picked]
     return picked[keep]
