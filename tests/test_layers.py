@@ -28,6 +28,7 @@ LAYERS = (
         "engine.sampling",
         "engine.draws",
         "engine.philox",
+        "engine.jit",
         "engine.network",
         "engine.ties",
         "engine.records",

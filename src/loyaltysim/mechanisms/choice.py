@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from loyaltysim.engine.draws import Random
+from loyaltysim.engine.jit import kernel
 
 OUTSIDE = -1
 
@@ -76,23 +77,71 @@ def choice_probabilities(
     utility: np.ndarray, available: np.ndarray, outside_utility: float
 ) -> np.ndarray:
     """Logit probabilities ``(k, shops + 1)``; the last column is not buying."""
-    full = np.concatenate(
-        [np.where(available, utility, -np.inf), np.full((utility.shape[0], 1), outside_utility)],
-        axis=1,
-    )
-    full -= full.max(axis=1, keepdims=True)
-    np.exp(full, out=full)
-    full /= full.sum(axis=1, keepdims=True)
-    return full
+    weights = _weights(utility, available, outside_utility)
+    weights /= weights.sum(axis=1, keepdims=True)
+    return weights
 
 
 def choose(
     rng: Random, utility: np.ndarray, available: np.ndarray, outside_utility: float
 ) -> np.ndarray:
-    """The chosen shop of each customer, or ``OUTSIDE`` (-1) for not buying."""
-    probs = choice_probabilities(utility, available, outside_utility)
-    cumulative = np.cumsum(probs, axis=1)
-    u = rng.random(probs.shape[0])[:, None]
-    pick = (cumulative <= u).sum(axis=1)
-    pick = np.minimum(pick, probs.shape[1] - 1)
-    return np.where(pick == probs.shape[1] - 1, OUTSIDE, pick)
+    """The chosen shop of each customer, or ``OUTSIDE`` (-1) for not buying.
+
+    One uniform per customer, against the cumulative probabilities of the shops in order
+    and then the outside option.
+    """
+    u = rng.random(utility.shape[0])
+    pick = np.empty(utility.shape[0], np.int64)
+    _pick(_weights(utility, available, outside_utility), u, pick)
+    return pick
+
+
+def _weights(utility: np.ndarray, available: np.ndarray, outside_utility: float) -> np.ndarray:
+    """``exp`` of each utility less its row's largest, ``(k, shops + 1)``: the logit's weights.
+
+    Unavailable shops weigh 0; the last column is the outside option. The shift keeps
+    ``exp`` from overflowing. ``exp`` is numpy's, which is vectorised (a compiled loop's is
+    not) as long as nothing underflows: unavailable shops are shifted to 0 and their weight
+    zeroed after it.
+    """
+    k, shops = utility.shape
+    out = np.empty((k, shops + 1))
+    _shift(utility, available, float(outside_utility), out)
+    np.exp(out, out=out)
+    np.multiply(out[:, :shops], available, out=out[:, :shops])
+    return out
+
+
+@kernel
+def _shift(utility, available, outside, out):  # type: ignore[no-untyped-def]
+    """Each row's utilities less the row's largest available one (or the outside option's).
+
+    Unavailable shops get 0. Written without branches, so the loop vectorises.
+    """
+    k, shops = utility.shape
+    for i in range(k):
+        top = outside
+        for s in range(shops):
+            top = max(top, utility[i, s] if available[i, s] else outside)
+        for s in range(shops):
+            out[i, s] = (utility[i, s] - top) * available[i, s]
+        out[i, shops] = outside - top
+
+
+@kernel
+def _pick(weights, u, pick):  # type: ignore[no-untyped-def]
+    """The column whose interval of the row's cumulative weights holds ``u`` x their sum.
+
+    An unavailable shop's interval is empty, so even ``u = 0`` never lands on it; the last
+    column (and a ``u`` that rounding puts past the end) is ``OUTSIDE``.
+    """
+    k, columns = weights.shape
+    for i in range(k):
+        total = 0.0
+        for s in range(columns):
+            total += weights[i, s]
+        threshold, cumulative, count = u[i] * total, 0.0, 0
+        for s in range(columns):
+            cumulative += weights[i, s]
+            count += cumulative <= threshold
+        pick[i] = OUTSIDE if count >= columns - 1 else count
