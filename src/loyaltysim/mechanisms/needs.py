@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from loyaltysim.engine.draws import Random
+from loyaltysim.engine.jit import kernel
 from loyaltysim.engine.sampling import thinned_indices
 
 
@@ -59,12 +60,18 @@ def needers(
         return rate if boost is None else np.minimum(rate * boost(idx), 1.0)
 
     def bounds() -> np.ndarray:
-        # each slot's own ceiling (a margin over rounding in the product of boosts): with
-        # a few heavy buyers (Gamma scales) p_max would make most slots candidates
-        rate = purchase_rate[segment] if scale is None else purchase_rate[segment] * scale
-        rate *= max_boost * (1.0 + 1e-9)
-        rate[~active if alive is None else ~(active & alive)] = 0.0
-        return rate
+        out = np.empty(active.shape[0])
+        ones, alive_ = np.ones(1, np.float32), np.ones(1, bool)
+        _bounds(
+            purchase_rate,
+            segment,
+            ones if scale is None else scale,
+            active,
+            alive_ if alive is None else alive,
+            max_boost * (1.0 + 1e-9),
+            out,
+        )
+        return out
 
     p_max = float(purchase_rate.max(initial=0.0)) * max_boost
     if scale is not None:
@@ -72,3 +79,19 @@ def needers(
     picked = thinned_indices(rng, active.shape[0], min(p_max, 1.0), probability, bounds)
     keep = active[picked] if alive is None else active[picked] & alive[picked]
     return picked[keep]
+
+
+@kernel
+def _bounds(rate, segment, scale, active, alive, factor, out):  # type: ignore[no-untyped-def]
+    """Each slot's ceiling on its need probability: rate x scale x the largest boost.
+
+    0 for slots out of the market or out of the category. ``factor`` carries a margin
+    over the rounding of a product of boosts; ``scale`` and ``alive`` of length 1 stand
+    for every slot. With a few heavy buyers (Gamma scales) one ceiling for all would make
+    most slots candidates.
+    """
+    one_scale, one_alive = scale.shape[0] == 1, alive.shape[0] == 1
+    for i in range(out.shape[0]):
+        eligible = active[i] and (alive[0] if one_alive else alive[i])
+        level = rate[segment[i]] * (scale[0] if one_scale else scale[i]) * factor
+        out[i] = level if eligible else 0.0
