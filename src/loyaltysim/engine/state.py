@@ -129,6 +129,24 @@ class CustomerState:
         return sum(getattr(self, f.name).nbytes for f in fields(self))
 
 
+def rows(array: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """The rows ``slots`` of a (slots, shops) array, as a new array.
+
+    ``np.take`` along the first axis: about 3x faster than ``array[slots]``, whose fancy
+    indexing walks a general iterator row by row (the rows of today's shoppers are the
+    day's largest gathers).
+    """
+    return np.take(array, slots, axis=0)
+
+
+def cells(array: np.ndarray, slot: np.ndarray, shop: np.ndarray) -> np.ndarray:
+    """The cells ``(slot[i], shop[i])`` of a (slots, shops) array: ``array[slot, shop]``.
+
+    One flat index and ``np.take``, about twice as fast as indexing with two arrays.
+    """
+    return np.take(array, slot * array.shape[1] + shop)
+
+
 @functools.cache
 def _blank_row(shops: int, keep: frozenset[str]) -> tuple[tuple[str, np.ndarray], ...]:
     """The empty-slot defaults of one row but for fields ``keep``, built once per kind."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from loyaltysim.engine.draws import Decision
 from loyaltysim.engine.phases.talk import spread
+from loyaltysim.engine.state import cells
 from loyaltysim.mechanisms import complaints, delivery, experience, switching, word_of_mouth
 from loyaltysim.mechanisms.ratings import stars
 
@@ -82,10 +83,10 @@ def _experience(model: LoyaltyModel, parcels: np.ndarray) -> Experienced:
     performance = experience.perceived_performance(
         product, score, model.segments.delivery_weight[state.segment[slot]]
     )
-    expect0 = state.expectation[slot, shop]
-    trust0 = state.trust[slot, shop]
-    sat0 = state.satisfaction[slot, shop]
-    first = state.experiences[slot, shop] == 0
+    expect0 = cells(state.expectation, slot, shop)
+    trust0 = cells(state.trust, slot, shop)
+    sat0 = cells(state.satisfaction, slot, shop)
+    first = cells(state.experiences, slot, shop) == 0
     learning = rules.learning
     felt = experience.experience_satisfaction(performance, expect0, learning)
     sat1 = experience.updated_satisfaction(sat0, felt, first, learning)
@@ -149,7 +150,7 @@ def _churn(model: LoyaltyModel, done: Experienced) -> None:
     forfeit = _forfeits(model, done) if rule.switching_cost_weight > 0.0 else None
     draws = model.keyed(Decision.CHURN, done.slot, done.shop)
     churned = switching.churns(draws, done.felt, done.trust, rule, forfeit)
-    churned &= ~model.state.dropped[done.slot, done.shop]
+    churned &= ~cells(model.state.dropped, done.slot, done.shop)
     slot, shop = done.slot[churned], done.shop[churned]
     model.mutate.drop(slot, shop, model.day)
     model.ledger.add("churned", shop)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from loyaltysim.engine.draws import Decision
-from loyaltysim.engine.state import NEVER
+from loyaltysim.engine.state import NEVER, cells, rows
 from loyaltysim.mechanisms import choice, delivery, switching
 from loyaltysim.mechanisms.economics import order_margin
 from loyaltysim.mechanisms.needs import leaves_category, needers
@@ -51,10 +51,10 @@ def shopping(model: LoyaltyModel) -> None:
     offer = _offer(model, who)
     utility = choice.utilities(
         model.weights,
-        expectation=state.expectation[who],
-        trust=state.trust[who],
-        satisfaction=state.satisfaction[who],
-        experienced=state.experiences[who] > 0,
+        expectation=rows(state.expectation, who),
+        trust=rows(state.trust, who),
+        satisfaction=rows(state.satisfaction, who),
+        experienced=rows(state.experiences, who) > 0,
         rating=model.ratings.rating,
         price_paid=offer.cost_to_customer,
         price_sensitivity=state.price_sensitivity[who] * model.segments.price_weight[seg],
@@ -62,7 +62,8 @@ def shopping(model: LoyaltyModel) -> None:
         is_main=state.main_shop[who, None] == np.arange(model.n_shops)[None, :],
     )
     utility += offer.bonus
-    available = state.aware[who] & ~state.dropped[who] & ~model.schedule.closed(model.day)
+    available = rows(state.aware, who) & ~rows(state.dropped, who)
+    available &= ~model.schedule.closed(model.day)
     chosen = choice.choose(
         model.keyed(Decision.CHOICE, who), utility, available, model.weights.outside_utility
     )
@@ -78,7 +79,7 @@ def shopping(model: LoyaltyModel) -> None:
     )
     dropout = model.segments.drop_out
     if dropout:  # a repeat purchase in the category: an order anywhere before this one
-        repeat = (state.last_order_day[bought.slot] != NEVER).any(axis=1)
+        repeat = (rows(state.last_order_day, bought.slot) != NEVER).any(axis=1)
     discount = _discount(model, bought)
     first_ever = _book(model, bought, discount)
     _send(model, bought, _lead_days(model, bought, first_ever), discount)
@@ -149,7 +150,7 @@ def _book(model: LoyaltyModel, bought: Purchases, discount: np.ndarray) -> np.nd
     p, slot, shop, region = model.shop_params, bought.slot, bought.shop, bought.region
     cost_of_goods = p.unit_cost[shop] * bought.quantity
     courier = p.shipping_cost[shop, region]
-    first_ever = model.state.last_order_day[slot, shop] == NEVER
+    first_ever = cells(model.state.last_order_day, slot, shop) == NEVER
     acquisition = p.acquisition_cost[shop] * first_ever
     ones = np.ones(shop.shape[0])
     model.ledger.add_columns(

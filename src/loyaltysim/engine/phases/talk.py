@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from loyaltysim.engine.draws import Decision
-from loyaltysim.engine.state import ADVERTISING, WEAK_TIE, WORD_OF_MOUTH
+from loyaltysim.engine.state import ADVERTISING, WEAK_TIE, WORD_OF_MOUTH, cells
 from loyaltysim.mechanisms import awareness, word_of_mouth
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def spread(
         model.shop_params.reach_boost[shop],
     )
     shop, positive = shop[position], positive[position]
-    listening = state.active[listener] & ~state.dropped[listener, shop]
+    listening = state.active[listener] & ~cells(state.dropped, listener, shop)
     listener, shop, positive = listener[listening], shop[listening], positive[listening]
     model.ledger.add("wom_positive", shop[positive])
     model.ledger.add("wom_negative", shop[~positive])
@@ -85,7 +85,7 @@ def spread(
         rows,
         cols,
         expectation=word_of_mouth.compounded(
-            state.expectation[rows, cols], n_pos, n_neg, influence
+            cells(state.expectation, rows, cols), n_pos, n_neg, influence
         ),
-        trust=word_of_mouth.compounded(state.trust[rows, cols], n_pos, n_neg, influence),
+        trust=word_of_mouth.compounded(cells(state.trust, rows, cols), n_pos, n_neg, influence),
     )
