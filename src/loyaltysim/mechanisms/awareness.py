@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from loyaltysim.engine.sampling import bernoulli_indices
-from loyaltysim.engine.state import CustomerState
+from loyaltysim.engine.state import CustomerState, cells
 from loyaltysim.mechanisms.experience import perceived_performance
 
 
@@ -44,7 +44,7 @@ def newly_aware(state: CustomerState, rows: np.ndarray, shop: np.ndarray) -> np.
     once: only its first occurrence is marked new.
     """
     fresh = np.flatnonzero(
-        state.active[rows] & ~state.aware[rows, shop] & ~state.dropped[rows, shop]
+        state.active[rows] & ~cells(state.aware, rows, shop) & ~cells(state.dropped, rows, shop)
     )
     _, first = np.unique(rows[fresh] * state.shops + shop[fresh], return_index=True)
     new = np.zeros(rows.shape[0], bool)
@@ -68,5 +68,5 @@ def reconsidering(
     """Churned customers who consider their dropped shop again today: ``(rows, shop)``."""
     flat = bernoulli_indices(rng, state.dropped.size, rate)
     rows, shop = np.divmod(flat, state.shops)
-    back = state.dropped[rows, shop] & state.active[rows]
+    back = np.take(state.dropped, flat) & state.active[rows]
     return rows[back], shop[back]
