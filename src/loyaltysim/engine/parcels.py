@@ -1,16 +1,16 @@
-"""Parcels on their way: one structured array, kept in the order they fall due.
+"""Parcels on their way: structured arrays, filed by the day they fall due.
 
 The queue is touched twice a day (the day's parcels go in, the parcels due come out), and
-both must stay cheap however many parcels are in transit. So the parcels live in ONE
-structured array (a row per parcel, a field per :data:`PARCEL_FIELDS`), where a set of
-parallel columns would cost one numpy call per column for every add and every pop; and the
-rows are kept sorted by due day, so the parcels due come out as a prefix, with no mask over
-the whole queue and no copy of the parcels that stay. Adding merges the new parcels in
-(one insert of the sorted new rows).
+both must stay cheap however many parcels are in transit. So parcels travel as structured
+arrays (a row per parcel, a field per :data:`PARCEL_FIELDS`), where a set of parallel
+columns would cost one numpy call per column for every add and every pop; and each add is
+sorted by due day once and filed in one bucket per due day, so neither adding nor popping
+touches the parcels that stay (merging into one sorted queue copied all of them daily).
 
 Parcels leave in the order they were added (an ``order`` number each, counting the adds),
 as a queue that appended and filtered would hand them out: a day's pop holds one due day,
-already in that order; a pop over several due days (the run's end) is sorted back to it.
+whose bucket is already in that order; a pop over several due days (the run's end) is
+sorted back to it.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ ORDER_NUMBER = "queued"
 
 
 class ParcelQueue:
-    """Parcels in transit, sorted by due day; ``pop_due`` costs per parcel popped.
+    """Parcels in transit, filed by due day; ``pop_due`` costs per parcel popped.
 
     ``fields`` names what each parcel carries (``PARCEL_FIELDS``, plus ``ORDER_FIELDS`` when
     the orders are logged on delivery); the queue adds its :data:`ORDER_NUMBER`. Pops return
@@ -53,12 +53,12 @@ class ParcelQueue:
     def __init__(self, fields: dict[str, type] = PARCEL_FIELDS) -> None:
         self.fields = dict(fields)
         self.dtype = np.dtype([*self.fields.items(), (ORDER_NUMBER, np.int64)])
-        self._rows = np.empty(0, self.dtype)  # the parcels, a view into one of two buffers
-        self._spare = np.empty(0, self.dtype)  # the other buffer: the next merge's target
+        self._due: dict[int, list[np.ndarray]] = {}  # due day -> its parcels, in adding order
+        self._count = 0
         self._added = 0
 
     def __len__(self) -> int:
-        return int(self._rows.shape[0])
+        return self._count
 
     def add(self, **parcels: np.ndarray) -> None:
         """New parcels, one array per field, all of one length (extra keys are ignored)."""
@@ -75,41 +75,39 @@ class ParcelQueue:
 
     def pop_due(self, day: int) -> np.ndarray:
         """Remove and return the parcels that arrive (or are given up on) by ``day``."""
-        return self._take(int(np.searchsorted(self._rows["due"], day, side="right")))
+        return self._take([d for d in self._due if d <= day])
 
     def pop_all(self) -> np.ndarray:
         """Remove and return every parcel still on its way (the run ends)."""
-        return self._take(len(self))
+        return self._take(list(self._due))
 
     def _insert(self, rows: np.ndarray) -> None:
-        """Number ``rows`` on from the last add and merge them in by due day (stably).
+        """Number ``rows`` on from the last add and file them by due day (stably).
 
-        The merge writes into the spare buffer, and the buffer the parcels were in becomes
-        the spare: the two are reused day after day (growing by half when full), where a
-        new array every day fragments the heap and the run's peak memory creeps up.
+        Each bucket gets a slice of the sorted rows, after the parcels already in it.
         """
+        if rows.shape[0] == 0:
+            return
         rows[ORDER_NUMBER] = np.arange(self._added, self._added + rows.shape[0])
         self._added += rows.shape[0]
+        self._count += rows.shape[0]
         rows = rows[np.argsort(rows["due"], kind="stable")]
-        total = self._rows.shape[0] + rows.shape[0]
-        at = np.searchsorted(self._rows["due"], rows["due"], side="right")
-        at += np.arange(rows.shape[0])  # where each new parcel lands in the merged queue
-        stays = np.ones(total, bool)
-        stays[at] = False
-        if self._spare.shape[0] < total:
-            self._spare = np.empty(total + total // 2, self.dtype)
-        merged = self._spare[:total]
-        merged[stays] = self._rows
-        merged[at] = rows
-        self._spare = self._rows.base if self._rows.base is not None else self._rows
-        self._rows = merged
+        due = rows["due"]
+        days, starts = np.unique(due, return_index=True)
+        ends = [*starts[1:].tolist(), due.shape[0]]
+        for day, start, end in zip(days.tolist(), starts.tolist(), ends, strict=True):
+            self._due.setdefault(day, []).append(rows[start:end])
 
-    def _take(self, count: int) -> np.ndarray:
-        """The first ``count`` parcels, in the order they were added.
+    def _take(self, days: list[int]) -> np.ndarray:
+        """The parcels due on ``days``, in the order they were added.
 
-        A copy: what was popped must not keep the queue's whole array alive.
+        A copy: what was popped must not keep the arrays of other days' parcels alive.
         """
-        head, self._rows = self._rows[:count].copy(), self._rows[count:]
-        if count and head["due"][0] != head["due"][-1]:
+        parts = [part for day in sorted(days) for part in self._due.pop(day)]
+        if not parts:
+            return np.empty(0, self.dtype)
+        head = np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
+        self._count -= head.shape[0]
+        if len(days) > 1:
             head = head[np.argsort(head[ORDER_NUMBER], kind="stable")]
         return head
