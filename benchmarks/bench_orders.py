@@ -58,7 +58,7 @@ def paired_run(customers: int, shops: int, days: int) -> dict[str, float]:
 
     from bench_step import BASELINE, bench_scenario
     from loyaltysim.engine.model import LoyaltyModel
-    from loyaltysim.experiment.orders import CHUNK_DAYS, OrderWriter
+    from loyaltysim.experiment.orders import OrderWriter, chunk_due
 
     scenario = bench_scenario(BASELINE, customers, shops, days)
     cpu = {"off": 0.0, "on": 0.0}
@@ -72,7 +72,7 @@ def paired_run(customers: int, shops: int, days: int) -> dict[str, float]:
             for log in ("off", "on") if day % 2 else ("on", "off"):
                 start = time.process_time()
                 models[log].step()
-                if log == "on" and (day + 1) % CHUNK_DAYS == 0:
+                if log == "on" and chunk_due(models[log], day + 1):
                     writer.write(models[log])
                 cpu[log] += time.process_time() - start
         start = time.process_time()

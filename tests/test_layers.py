@@ -212,3 +212,19 @@ def test_modules_stay_small():
     }
     too_long = {m: n for m, n in sizes.items() if n > LONG_MODULES.get(m, MAX_LINES)}
     assert too_long == {}
+
+
+def test_importing_the_package_leaves_the_heavy_imports_for_later():
+    # numba (110 MB, imported by the first compiled loop) and scipy.stats (35 MB, used by
+    # a few analyses) are loaded when used: validating or reporting does not pay for them,
+    # and neither does a 1M-customer run's peak memory
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, loyaltysim\n"
+        "from loyaltysim.engine.model import LoyaltyModel\n"
+        "print(sorted(m for m in ('numba', 'scipy.stats') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

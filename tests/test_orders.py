@@ -176,3 +176,25 @@ def test_members_orders_and_records_carry_tier_and_points(small_scenario_file):
     assert records.left.notna().any()
     np.testing.assert_allclose(at_dear.points.loc[last.index], last)
     assert records[records.shop == "cheap"].points.isna().all()
+
+
+def test_a_large_market_writes_its_log_by_orders_not_only_by_weeks(small_scenario, tmp_path):
+    # CHUNK_ORDERS bounds what the log holds: a row group of at most that many orders
+    # (and the last days' parcels at the close), the same rows as four-weekly chunks
+    import pyarrow.parquet as pq
+
+    from loyaltysim.experiment import orders
+
+    def logged(path):
+        model = LoyaltyModel(small_scenario, rng=4, create_agents=False, log_orders=True)
+        orders.run_model(model, 60, orders.OrderWriter(path, "base", 0))
+        return pq.ParquetFile(path)
+
+    weekly = logged(tmp_path / "weekly.parquet")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(orders, "CHUNK_ORDERS", 50)
+        small = logged(tmp_path / "small.parquet")
+    assert small.metadata.num_row_groups > weekly.metadata.num_row_groups + 2
+    sizes = [small.metadata.row_group(g).num_rows for g in range(small.metadata.num_row_groups)]
+    assert max(sizes[:-1]) < 50 + 40  # a day's orders past the bound at most
+    assert small.read().equals(weekly.read())

@@ -1,8 +1,9 @@
 """``orders.parquet``: the transaction log of a run, written in chunks as the run goes.
 
 Each replication writes its own part (``parts/<variant>/<k>.orders.parquet``) while it runs,
-a chunk every :data:`CHUNK_DAYS` days, so memory holds at most a few weeks of orders however
-many customers and days; the finished run merges the parts, in variant and replication
+a chunk every :data:`CHUNK_DAYS` days or :data:`CHUNK_ORDERS` orders, whichever comes first,
+so memory holds at most a few weeks of orders, and never many, however many customers and
+days; the finished run merges the parts, in variant and replication
 order, into ``orders.parquet`` one row group at a time. Days are the model's days: negative
 during the warm-up (a customer's history starts there), 0 the first recorded day.
 """
@@ -23,8 +24,11 @@ from loyaltysim.engine.orders import OUTCOMES
 if TYPE_CHECKING:
     from loyaltysim.engine.model import LoyaltyModel
 
-#: Days of orders held in memory before they are written.
+#: Days of orders held in memory before they are written...
 CHUNK_DAYS = 28
+#: ... or orders, whichever comes first: four weeks of a 1M-customer market are 800,000
+#: orders, whose arrays and table, at the write, made the run's peak memory.
+CHUNK_ORDERS = 262_144
 #: The file name in a result folder.
 ORDERS_FILE = "orders.parquet"
 #: Parquet dictionary encoding only for the name columns: trying it on the numbers too (the
@@ -64,11 +68,17 @@ class OrderWriter:
         os.replace(self.tmp, self.path)
 
 
+def chunk_due(model: LoyaltyModel, steps: int) -> bool:
+    """Whether the orders logged so far go out now, after ``steps`` steps of the run."""
+    log = model.order_log
+    return log is not None and (steps % CHUNK_DAYS == 0 or len(log) >= CHUNK_ORDERS)
+
+
 def run_model(model: LoyaltyModel, days: int, writer: OrderWriter | None = None) -> None:
     """Step ``model`` for ``days`` days; with a ``writer``, its log goes out in chunks."""
     for day in range(days):
         model.step()
-        if writer is not None and (day + 1) % CHUNK_DAYS == 0:
+        if writer is not None and chunk_due(model, day + 1):
             writer.write(model)
     if writer is not None:
         writer.close(model)
