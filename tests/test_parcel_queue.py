@@ -100,3 +100,17 @@ def test_many_days_of_parcels_stay_in_order():
         waiting = [(slot, d) for slot, d in waiting if d > day]
         assert q.pop_due(day)["slot"].tolist() == expected
     assert q.pop_all()["slot"].tolist() == [slot for slot, _ in waiting]
+
+
+def test_a_days_parcels_do_not_keep_the_rest_of_their_add_alive():
+    # a late parcel must not hold on to the whole day's add while it waits (at 1,000,000
+    # customers, weeks of days of parcels kept alive by one late parcel each)
+    q = ParcelQueue()
+    q.add(**parcels([0, 1, 2, 3], [2, 30, 2, 9]))
+    early = q.pop_due(2)
+    assert early["slot"].tolist() == [0, 2]
+    for day in (9, 30):
+        (part,) = q._due[day]
+        assert part.base is None  # owns its rows, so it holds no other day's parcels
+        assert not np.shares_memory(part, early)
+    assert q.pop_due(30)["slot"].tolist() == [1, 3]  # in adding order

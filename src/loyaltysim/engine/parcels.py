@@ -84,7 +84,9 @@ class ParcelQueue:
     def _insert(self, rows: np.ndarray) -> None:
         """Number ``rows`` on from the last add and file them by due day (stably).
 
-        Each bucket gets a slice of the sorted rows, after the parcels already in it.
+        Each bucket gets a copy of its slice of the sorted rows, after the parcels already in
+        it: a view would keep the whole add alive until its last parcel arrives (weeks for a
+        late parcel): at 1,000,000 customers, 39 MiB of views for 9 MiB of parcels.
         """
         if rows.shape[0] == 0:
             return
@@ -96,17 +98,18 @@ class ParcelQueue:
         days, starts = np.unique(due, return_index=True)
         ends = [*starts[1:].tolist(), due.shape[0]]
         for day, start, end in zip(days.tolist(), starts.tolist(), ends, strict=True):
-            self._due.setdefault(day, []).append(rows[start:end])
+            part = rows if end - start == rows.shape[0] else rows[start:end].copy()
+            self._due.setdefault(day, []).append(part)
 
     def _take(self, days: list[int]) -> np.ndarray:
         """The parcels due on ``days``, in the order they were added.
 
-        A copy: what was popped must not keep the arrays of other days' parcels alive.
+        Each bucket owns its arrays, so what is returned holds no other day's parcels.
         """
         parts = [part for day in sorted(days) for part in self._due.pop(day)]
         if not parts:
             return np.empty(0, self.dtype)
-        head = np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
+        head = np.concatenate(parts) if len(parts) > 1 else parts[0]
         self._count -= head.shape[0]
         if len(days) > 1:
             head = head[np.argsort(head[ORDER_NUMBER], kind="stable")]

@@ -50,42 +50,89 @@ CUSTOMER_FIELDS = (
 #: Per customer x shop columns a membership programme reports (``engine/standing``): the
 #: tier code (-1: not a member) and points (NaN).
 STANDING_FIELDS = ("tier", "points")
+#: What a tie reports where no programme runs: no tier, no points.
+NO_STANDING = {"tier": (-1, np.int16), "points": (np.nan, np.float64)}
 
 
-def _pairs(
+def _split(
     state: CustomerState,
     slots: np.ndarray,
     left: int | None,
     standing: dict[str, np.ndarray] | None,
-) -> dict[str, np.ndarray]:
-    """Rows (customer x shop) of ``slots`` where the customer knew or bought from the shop.
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The customers' own fields (a row per slot) and their ties (a row per known shop).
 
-    ``standing`` holds the ``(slots, shops)`` arrays of ``STANDING_FIELDS`` (None: no
-    programme anywhere).
+    A tie's ``row`` is its customer's row; its shop is an int16 (ten shops need no int64)
+    and it carries ``STANDING_FIELDS`` only if ``standing`` is given.
     """
     known = state.aware[slots] | state.dropped[slots] | (state.last_order_day[slots] != NEVER)
     rows, shop = np.nonzero(known)
+    customers = {name: getattr(state, name)[slots] for name in CUSTOMER_FIELDS}
+    customers["slot"] = slots
+    customers["left"] = np.full(slots.shape[0], NEVER if left is None else left, np.int32)
     slot = slots[rows]
-    out = {name: getattr(state, name)[slot] for name in CUSTOMER_FIELDS}
-    out["slot"] = slot
-    out["shop"] = shop
-    out["left"] = np.full(slot.shape[0], NEVER if left is None else left, np.int32)
+    pairs = {"row": rows.astype(np.int32), "shop": shop.astype(np.int16)}
     for name in PAIR_FIELDS:
-        out[name] = getattr(state, name)[slot, shop]
-    out["tier"] = np.full(slot.shape[0], -1, np.int16)
-    out["points"] = np.full(slot.shape[0], np.nan)
+        pairs[name] = getattr(state, name)[slot, shop]
     if standing is not None:
         for name in STANDING_FIELDS:
-            out[name] = standing[name][rows, shop]
+            pairs[name] = standing[name][rows, shop]
+    return customers, pairs
+
+
+def _expand(
+    customers: dict[str, np.ndarray], pairs: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """One row per tie, the customer's fields repeated: the columns of the records table."""
+    rows = pairs["row"]
+    out = {name: customers[name][rows] for name in CUSTOMER_FIELDS}
+    out["slot"] = customers["slot"][rows]
+    out["shop"] = pairs["shop"].astype(np.int64)
+    out["left"] = customers["left"][rows]
+    for name in PAIR_FIELDS:
+        out[name] = pairs[name]
+    for name in STANDING_FIELDS:
+        out[name] = pairs[name] if name in pairs else _no_standing(name, rows.shape[0])
     return out
 
 
+def _no_standing(name: str, n: int) -> np.ndarray:
+    """``n`` ties' ``name`` (a ``STANDING_FIELDS``) outside any programme."""
+    fill, dtype = NO_STANDING[name]
+    return np.full(n, fill, dtype)
+
+
+def _join(
+    chunks: list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]],
+) -> dict[str, np.ndarray]:
+    """The rows of split ``chunks``, in their order, expanded once (not chunk by chunk)."""
+    offsets = np.cumsum([0, *(customers["slot"].shape[0] for customers, _ in chunks[:-1])])
+    customers = {k: np.concatenate([c[k] for c, _ in chunks]) for k in chunks[0][0]}
+    pairs = {
+        "row": np.concatenate(
+            [p["row"] + offset for (_, p), offset in zip(chunks, offsets, strict=True)]
+        )
+    }
+    for name in ("shop", *PAIR_FIELDS):
+        pairs[name] = np.concatenate([p[name] for _, p in chunks])
+    if any("tier" in p for _, p in chunks):
+        for name in STANDING_FIELDS:
+            parts = [p[name] if name in p else _no_standing(name, len(p["row"])) for _, p in chunks]
+            pairs[name] = np.concatenate(parts)
+    return _expand(customers, pairs)
+
+
 class DepartedLog:
-    """Records of customers who have left the market, kept in arrival order of their leaving."""
+    """Records of customers who have left the market, kept in arrival order of their leaving.
+
+    Kept split, the customers' own fields once per customer and the ties per shop, and
+    expanded only by :meth:`rows`: the log grows all run long (a year of a 1,000,000-customer,
+    10-shop market leaves 587,367 ties: 67 MiB written out, 120 bytes a tie; 41 MiB split).
+    """
 
     def __init__(self, shops: int) -> None:
         self.shops = shops
-        self.chunks: list[dict[str, np.ndarray]] = []
+        self.chunks: list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = []
 
     def add(
         self,
@@ -95,7 +142,11 @@ class DepartedLog:
         standing: dict[str, np.ndarray] | None = None,
     ) -> None:
         """Copy the records of customers in ``slots``, who leave on ``day``."""
-        self.chunks.append(_pairs(state, slots, day, standing))
+        self.chunks.append(_split(state, slots, day, standing))
+
+    def rows(self) -> dict[str, np.ndarray]:
+        """The leavers' rows (customer x shop), in the order they left, as columns."""
+        return _join(self.chunks) if self.chunks else {}
 
 
 def customer_records(
@@ -114,8 +165,7 @@ def customer_records(
     """
     active = np.flatnonzero(state.active)
     here = None if standing is None else standing(active)
-    chunks = [*departed.chunks, _pairs(state, active, None, here)]
-    data = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[-1]}
+    data = _join([*departed.chunks, _split(state, active, None, here)])
     frame = pd.DataFrame(data)
     frame = frame.rename(columns={"uid": "customer"})
     frame["shop"] = pd.Categorical.from_codes(frame["shop"], shop_names)
