@@ -27,15 +27,16 @@ WEIGHTS = ChoiceWeights(
 def test_utilities_hand_checked():
     u = utilities(
         WEIGHTS,
+        rows=np.array([0, 1]),
         expectation=np.array([[0.8, 0.6], [0.5, 0.5]]),
         trust=np.array([[0.5, 0.7], [0.2, 0.2]]),
         satisfaction=np.array([[0.9, 0.2], [0.1, 0.5]]),
-        experienced=np.array([[True, False], [True, True]]),
+        experiences=np.array([[2, 0], [1, 3]], np.int32),
+        main_shop=np.array([0, 1], np.int16),
         rating=np.array([4.0, 3.0]),
         price_paid=np.array([[60.0, 100.0], [60.0, 100.0]]),
         price_sensitivity=np.array([1.5, 0.5]),
         quality_weight=np.array([1.0, 2.0]),
-        is_main=np.array([[True, False], [False, True]]),
     )
     # customer 0, shop 0: 3*1*0.8 + 2*0.5 + 2*(0.9-0.5) + 0.5*(4-3) - 1.5*60/100 + 0.8
     #                   = 2.4 + 1.0 + 0.8 + 0.5 - 0.9 + 0.8 = 4.6
@@ -49,17 +50,59 @@ def test_utilities_hand_checked():
 
 def test_switching_cost_is_the_main_shop_bonus():
     base = dict(
+        rows=np.array([0]),
         expectation=np.full((1, 2), 0.5),
         trust=np.full((1, 2), 0.5),
         satisfaction=np.full((1, 2), 0.5),
-        experienced=np.zeros((1, 2), bool),
+        experiences=np.zeros((1, 2), np.int32),
         rating=np.array([3.0, 3.0]),
         price_paid=np.full((1, 2), 100.0),
         price_sensitivity=np.ones(1),
         quality_weight=np.ones(1),
     )
-    u = utilities(WEIGHTS, is_main=np.array([[True, False]]), **base)
+    u = utilities(WEIGHTS, main_shop=np.array([0], np.int16), **base)
     assert u[0, 0] - u[0, 1] == pytest.approx(0.8)
+
+
+def test_utilities_read_the_rows_where_they_lie_and_round_as_numpy_does():
+    # ten customers of twenty, attitudes in float32 as in CustomerState: the compiled pass
+    # must give the array expression's numbers to the last bit (the weights take the type
+    # of the arrays they multiply, as Python floats do in numpy)
+    rng = np.random.default_rng(11)
+    customers, shops = 20, 3
+    attitudes = {
+        name: rng.random((customers, shops)).astype(np.float32)
+        for name in ("expectation", "trust", "satisfaction")
+    }
+    experiences = rng.integers(0, 3, (customers, shops)).astype(np.int32)
+    main_shop = rng.integers(-1, shops, customers).astype(np.int16)  # -1: none
+    rows = np.sort(rng.choice(customers, 10, replace=False))
+    rating = rng.uniform(1, 5, shops)
+    price_paid = rng.uniform(20, 200, (10, shops))
+    sensitivity = rng.random(10).astype(np.float32) * rng.uniform(0.5, 2, 10)
+    quality_weight = rng.uniform(0.5, 2, 10)
+    # weights whose products round (a power of two, like 2.0, multiplies exactly in any type)
+    w = ChoiceWeights(2.7, 1.3, 1.7, 0.45, 0.8, 97.0, 0.0)
+    e, t, s = (attitudes[name][rows] for name in ("expectation", "trust", "satisfaction"))
+    want = w.quality * quality_weight[:, None] * e
+    want += w.trust * t
+    want += w.satisfaction * np.where(experiences[rows] > 0, s - 0.5, 0.0)
+    want += w.rating * (rating[None, :] - 3.0)
+    want -= sensitivity[:, None] * price_paid / w.reference_price
+    want += w.switching_cost * (main_shop[rows, None] == np.arange(shops))
+    got = utilities(
+        w,
+        rows,
+        experiences=experiences,
+        main_shop=main_shop,
+        rating=rating,
+        price_paid=price_paid,
+        price_sensitivity=sensitivity,
+        quality_weight=quality_weight,
+        **attitudes,
+    )
+    assert got.dtype == want.dtype == np.float64
+    np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))
 
 
 def test_choice_probabilities_softmax_with_outside():

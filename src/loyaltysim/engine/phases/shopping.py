@@ -51,15 +51,16 @@ def shopping(model: LoyaltyModel) -> None:
     offer = _offer(model, who)
     utility = choice.utilities(
         model.weights,
-        expectation=rows(state.expectation, who),
-        trust=rows(state.trust, who),
-        satisfaction=rows(state.satisfaction, who),
-        experienced=rows(state.experiences, who) > 0,
+        who,
+        state.expectation,
+        state.trust,
+        state.satisfaction,
+        state.experiences,
+        state.main_shop,
         rating=model.ratings.rating,
         price_paid=offer.cost_to_customer,
         price_sensitivity=state.price_sensitivity[who] * model.segments.price_weight[seg],
         quality_weight=model.segments.quality_weight[seg],
-        is_main=state.main_shop[who, None] == np.arange(model.n_shops)[None, :],
     )
     utility += offer.bonus
     available = rows(state.aware, who) & ~rows(state.dropped, who)
