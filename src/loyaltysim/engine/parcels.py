@@ -109,7 +109,9 @@ class ParcelQueue:
         parts = [part for day in sorted(days) for part in self._due.pop(day)]
         if not parts:
             return np.empty(0, self.dtype)
-        head = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        # the dtype given: otherwise numpy promotes the structured dtype field by field,
+        # 10 of 2.4 us a call (about 0.1 ms a day at 10,000 customers)
+        head = np.concatenate(parts, dtype=self.dtype) if len(parts) > 1 else parts[0]
         self._count -= head.shape[0]
         if len(days) > 1:
             head = head[np.argsort(head[ORDER_NUMBER], kind="stable")]
