@@ -31,7 +31,7 @@ def _state() -> CustomerState:
     return s
 
 
-def _written_out(state: CustomerState, slots: list[int], left: int, tier=None, points=None):
+def _written_out(state: CustomerState, slots: list[int], left: int):
     """The rows of ``slots`` as the table has them: one per known shop, by hand."""
     rows = []
     for slot in slots:
@@ -42,8 +42,7 @@ def _written_out(state: CustomerState, slots: list[int], left: int, tier=None, p
             row = {name: getattr(state, name)[slot] for name in CUSTOMER_FIELDS}
             row |= {name: getattr(state, name)[slot, shop] for name in PAIR_FIELDS}
             row |= {"slot": slot, "shop": shop, "left": left}
-            row["tier"] = -1 if tier is None else tier[slot, shop]
-            row["points"] = np.nan if points is None else points[slot, shop]
+            row |= {"tier": -1, "points": np.nan}  # no programme
             rows.append(row)
     return rows
 

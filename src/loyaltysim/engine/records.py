@@ -89,10 +89,8 @@ def _expand(
     out["slot"] = customers["slot"][rows]
     out["shop"] = pairs["shop"].astype(np.int64)
     out["left"] = customers["left"][rows]
-    for name in PAIR_FIELDS:
+    for name in (*PAIR_FIELDS, *STANDING_FIELDS):
         out[name] = pairs[name]
-    for name in STANDING_FIELDS:
-        out[name] = pairs[name] if name in pairs else _no_standing(name, rows.shape[0])
     return out
 
 
@@ -115,10 +113,9 @@ def _join(
     }
     for name in ("shop", *PAIR_FIELDS):
         pairs[name] = np.concatenate([p[name] for _, p in chunks])
-    if any("tier" in p for _, p in chunks):
-        for name in STANDING_FIELDS:
-            parts = [p[name] if name in p else _no_standing(name, len(p["row"])) for _, p in chunks]
-            pairs[name] = np.concatenate(parts)
+    for name in STANDING_FIELDS:  # ties outside any programme carry none: filled in here
+        parts = [p[name] if name in p else _no_standing(name, len(p["row"])) for _, p in chunks]
+        pairs[name] = np.concatenate(parts)
     return _expand(customers, pairs)
 
 
