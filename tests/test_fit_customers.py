@@ -201,7 +201,9 @@ GOOD = "customer,date,amount\nc1,2026-01-05,20\nc1,2026-02-01,30\nc2,2026-01-20,
             ["no customer in the order log bought on a second day"],
         ),
         # Two customers cannot pin four parameters: refused, not keys with infinite intervals.
-        (GOOD, [], ["the order log does not pin down", "give a log with more customers"]),
+        # Whether the optimiser stops unconverged or converges to an unbounded interval
+        # depends on the CPU's floating point (AVX-512 or not): both refusals name the cure.
+        (GOOD, [], ["give a log with more customers"]),
         (GOOD, ["--date-format", "%Q"], ["--date-format: expected strftime codes"]),
     ],
 )

@@ -29,6 +29,7 @@ LAYERS = (
         "engine.draws",
         "engine.philox",
         "engine.jit",
+        "engine.libm",
         "engine.network",
         "engine.ties",
         "engine.records",

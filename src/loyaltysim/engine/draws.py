@@ -39,6 +39,8 @@ from types import ModuleType
 
 import numpy as np
 
+from loyaltysim.engine import libm
+
 #: Rows from which the kernel runs in parallel: below it, starting threads costs more.
 PARALLEL_FROM = 65_536
 
@@ -86,7 +88,7 @@ def philox4x32(counter: np.ndarray, key: np.ndarray) -> np.ndarray:
 
 def _box_muller(u0: np.ndarray, u1: np.ndarray) -> np.ndarray:
     """A standard normal per pair of uniforms on [0, 1) (``1 - u0`` is never 0)."""
-    return np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)
+    return np.sqrt(-2.0 * libm.log1p(-u0)) * libm.cos(2.0 * np.pi * u1)
 
 
 #: Above this mean, Poisson draws use the normal approximation (inversion would underflow).
@@ -177,7 +179,7 @@ class KeyedStream:
         size: int | None = None,
     ) -> np.ndarray:
         """A lognormal per row: ``exp`` of :meth:`normal`."""
-        return np.exp(self.normal(mean, sigma, size))
+        return libm.exp(self.normal(mean, sigma, size))
 
     def poisson(self, lam: float | np.ndarray = 1.0, size: int | None = None) -> np.ndarray:
         """A Poisson count per row, by inversion (normal approximation for huge means)."""

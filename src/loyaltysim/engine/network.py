@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 from scipy import optimize, sparse
 
+from loyaltysim.engine import libm
 from loyaltysim.scenario.sizes import expected_floor_power_law
 
 KINDS: tuple[str, ...] = ("small_world", "scale_free", "random", "well_mixed", "strong_weak")
@@ -175,7 +176,7 @@ def scale_free(
     )
     power = 1.0 - exponent
     low, high = x_min**power, (k_max + 1.0) ** power
-    x = (low - rng.random(n) * (low - high)) ** (1.0 / power)
+    x = libm.power(low - rng.random(n) * (low - high), 1.0 / power)
     degrees = np.minimum(np.floor(x).astype(np.int64), k_max)
     stubs = np.repeat(np.arange(n, dtype=np.int64), degrees)
     rng.shuffle(stubs)

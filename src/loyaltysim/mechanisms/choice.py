@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.engine import libm
 from loyaltysim.engine.draws import Random
 from loyaltysim.engine.jit import kernel
 
@@ -167,14 +168,14 @@ def _weights(utility: np.ndarray, available: np.ndarray, outside_utility: float)
     """``exp`` of each utility less its row's largest, ``(k, shops + 1)``: the logit's weights.
 
     Unavailable shops weigh 0; the last column is the outside option. The shift keeps
-    ``exp`` from overflowing. ``exp`` is numpy's, which is vectorised (a compiled loop's is
-    not) as long as nothing underflows: unavailable shops are shifted to 0 and their weight
-    zeroed after it.
+    ``exp`` from overflowing; ``exp`` is the C library's (:mod:`loyaltysim.engine.libm`: the
+    same bits on every CPU). Unavailable shops are shifted to 0 and their weight zeroed
+    after it.
     """
     k, shops = utility.shape
     out = np.empty((k, shops + 1))
     _shift(utility, available, float(outside_utility), out)
-    np.exp(out, out=out)
+    libm.exp(out, out=out)
     np.multiply(out[:, :shops], available, out=out[:, :shops])
     return out
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from loyaltysim.engine import libm
 from loyaltysim.engine.params import SegmentArrays, ShopArrays
 from loyaltysim.engine.sampling import bernoulli_indices
 from loyaltysim.engine.state import CustomerState
@@ -210,7 +211,7 @@ def _time_left(rng: np.random.Generator, duration: np.ndarray, decay: float) -> 
     span = np.where(np.isfinite(duration), duration, 0.0)
     if decay == 0.0:
         return u * span
-    return span + np.log1p(u * np.expm1(-decay * span)) / decay
+    return span + libm.log1p(u * libm.expm1(-decay * span)) / decay
 
 
 def arrivals(

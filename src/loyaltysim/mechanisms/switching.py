@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from loyaltysim.engine import libm
 from loyaltysim.engine.draws import Random
 from loyaltysim.engine.state import NO_SHOP
 
@@ -65,7 +66,7 @@ def held_back(forfeit: np.ndarray, rule: ChurnRule) -> np.ndarray:
     ``forfeit`` is what each customer would lose by leaving, per reference price; ``u`` is
     its utility, ``switching_cost_weight * forfeit``.
     """
-    return np.exp(-rule.switching_cost_weight * forfeit)
+    return libm.exp(-rule.switching_cost_weight * forfeit)
 
 
 def churn_probability(factor: np.ndarray, rule: ChurnRule) -> np.ndarray:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from loyaltysim.engine import libm
 from loyaltysim.engine.draws import Random, expand
 from loyaltysim.engine.ties import gather_ties
 
@@ -120,7 +121,7 @@ def _rise(distance: np.ndarray, span: float, extreme: float, talk: Talk) -> np.n
     ``extreme``.
     """
     share = np.clip(distance / span, 0.0, 1.0) if span > 0.0 else np.ones_like(distance)
-    return talk.talk_base + (extreme - talk.talk_base) * share**talk.talk_curvature
+    return talk.talk_base + (extreme - talk.talk_base) * libm.power(share, talk.talk_curvature)
 
 
 def who_talks(
@@ -182,5 +183,5 @@ def compounded(
     value: np.ndarray, positive: np.ndarray, negative: np.ndarray, influence: Influence
 ) -> np.ndarray:
     """An attitude after ``positive`` praising and ``negative`` critical messages."""
-    raised = 1.0 - (1.0 - value) * (1.0 - influence.positive_influence) ** positive
-    return raised * (1.0 - influence.negative_influence) ** negative
+    raised = 1.0 - (1.0 - value) * libm.power(1.0 - influence.positive_influence, positive)
+    return raised * libm.power(1.0 - influence.negative_influence, negative)

@@ -24,11 +24,13 @@ on joining (endowed progress, Nunes & Drèze 2006). Tier design follows Drèze &
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
+from loyaltysim.engine import libm
 from loyaltysim.engine.draws import Decision
 from loyaltysim.scenario.base import NonNeg, Share, Strict
 from loyaltysim.strategies.base import Offer, Orders, ShopContext, Strategy, is_birthday
@@ -155,13 +157,13 @@ class Membership(Strategy):
         """Goal gradient: members close to a reward need to buy sooner."""
         cfg = self.config
         if cfg.goal_gradient_form == "log_linear":
-            return np.exp(cfg.goal_gradient * self.card(slots))
-        return 1.0 + cfg.goal_gradient * self.progress(slots) ** 3
+            return libm.exp(cfg.goal_gradient * self.card(slots))
+        return 1.0 + cfg.goal_gradient * libm.power(self.progress(slots), 3.0)
 
     def max_need_boost(self) -> float:
         """At most ``1 + goal_gradient`` (cubic) or ``exp(goal_gradient)`` (log-linear)."""
         if self.config.goal_gradient_form == "log_linear":
-            return float(np.exp(self.config.goal_gradient))
+            return math.exp(self.config.goal_gradient)
         return 1.0 + self.config.goal_gradient
 
     def offer(self, offer: Offer) -> None:
