@@ -336,7 +336,8 @@ def main(argv: list[str] | None = None) -> None:
     facts = (
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by"
         f" `benchmarks/bench_engines.py` at git `{env['git']}` (first engine"
-        f" `{env['first_engine'][:10]}`), {env['cpus']} CPUs, 1-minute load average {load};"
+        f" `{env['first_engine'][:10]}`), {env['cpus']} CPUs ({env['cpu']}), 1-minute load"
+        f" average {load};"
         f" python {env['python']}, numpy {env['numpy']}, mesa {env['mesa']}. CPU seconds, minimum"
         " over the runs of each row (peak: maximum); ratio = the subject's steps CPU / the current"
         " engine's; steps include the first call."

@@ -261,6 +261,20 @@ def git_state() -> str:
     return head + ("+dirty" if dirty else "")
 
 
+def cpu_model() -> str:
+    """The CPU's model name and numpy's widest SIMD level on it (hosts of one kind differ)."""
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            name = next(line for line in info if line.startswith("model name"))
+        name = name.split(":", 1)[1].strip()
+    except (OSError, StopIteration):
+        name = platform.processor() or "unknown CPU"
+    levels = [level for level in ("X86_V4", "X86_V3", "X86_V2") if __cpu_features__.get(level)]
+    return f"{name}, {levels[0] if levels else 'no x86 SIMD level'}"
+
+
 def environment() -> dict[str, Any]:
     import mesa
     import numpy as np
@@ -273,6 +287,7 @@ def environment() -> dict[str, Any]:
         "mesa": mesa.__version__,
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
+        "cpu": cpu_model(),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "load_average_at_start": os.getloadavg(),
         "git": git_state(),
