@@ -15,8 +15,10 @@ not move; with it, a loop is a little slower than numpy's vectorised one, which 
 simulation's arrays (the day's buyers or parcels) hardly notice. ``sqrt`` and arithmetic are
 exact IEEE operations in numpy on every CPU and stay numpy's.
 
-Arguments are float64, or integers taken as float64: a float32 argument would be computed in
-float32 by numpy, so it is refused rather than silently computed in another precision.
+The result has numpy's type for the arguments (Python numbers do not widen an array): float64
+for float64 or integer arrays; for float32 ones (a state's attitudes, handed to a mechanism
+by a validation script) the float64 value rounded to float32, which is also the same on
+every CPU, where numpy's own float32 routines are not.
 """
 
 from __future__ import annotations
@@ -53,18 +55,15 @@ def power(base: np.ndarray | float, exponent: np.ndarray | float) -> np.ndarray:
     return _apply(_pow, (base, exponent))
 
 
-def _float64(value: np.ndarray | float) -> np.ndarray:
-    """``value`` as a float64 array; a float32 one is refused (numpy would keep float32)."""
-    array = np.asarray(value)
-    if array.dtype.kind == "f" and array.dtype != np.float64:
-        raise TypeError(f"libm computes in float64, got {array.dtype}")
-    return array.astype(np.float64, copy=False)
-
-
 def _apply(loop, args: tuple, out: np.ndarray | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Run a compiled elementwise ``loop`` over ``args`` broadcast to one shape."""
-    arrays = [_float64(a) for a in args]
+    """Run a compiled elementwise ``loop`` over ``args`` broadcast to one shape, in float64."""
+    kind = np.result_type(*args)
+    arrays = [np.asarray(a).astype(np.float64, copy=False) for a in args]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    if kind.kind == "f" and kind.itemsize < 8:
+        if out is not None:
+            raise ValueError(f"out is float64 only, the arguments are {kind}")
+        return _apply(loop, tuple(arrays)).astype(kind)
     if out is None:
         out = np.empty(shape)
     elif out.shape != shape or out.dtype != np.float64 or not out.flags.c_contiguous:
