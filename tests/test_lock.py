@@ -116,6 +116,26 @@ def test_a_stale_lock_of_a_killed_process_is_taken_over(tmp_path):
         assert again.stale is None
 
 
+def _names_a_holder(out):
+    try:
+        return bool(lock_path(out).read_text().strip())
+    except FileNotFoundError:
+        return False
+
+
+def test_an_empty_lock_file_is_a_holder_starting_up(tmp_path):
+    # between taking the lock and writing its name the holder's file is empty: the refusal
+    # says so rather than calling the file unreadable
+    out = tmp_path / "out"
+    holder = _holder(out)
+    lock_path(out).write_text("")
+    try:
+        with pytest.raises(FolderBusyError, match="has just taken the lock"):
+            FolderLock(out).acquire()
+    finally:
+        holder.communicate("")
+
+
 def test_two_real_runs_into_one_folder(tmp_path, small_toml, cli):
     """The case of the issue: two ``loyaltysim run`` at once; one result, whole, and a refusal.
 
@@ -132,8 +152,9 @@ def test_two_real_runs_into_one_folder(tmp_path, small_toml, cli):
         stderr=subprocess.PIPE,
         text=True,
     )
+    # paused once the lock file names it (the file exists a moment before it does)
     deadline = time.monotonic() + 60
-    while not lock_path(out).exists() and first.poll() is None and time.monotonic() < deadline:
+    while not _names_a_holder(out) and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     first.send_signal(signal.SIGSTOP)
     try:

@@ -42,6 +42,13 @@ def lock_path(folder: Path) -> Path:
 
 
 def _holder_of(text: str) -> str:
+    """Who holds the lock, from its file's text.
+
+    The file is empty while the holder is between taking the lock and writing its name (a
+    few microseconds), and unreadable if something else wrote it.
+    """
+    if not text.strip():
+        return "a process that has just taken the lock and not yet written its name"
     try:
         holder = json.loads(text)
     except json.JSONDecodeError:
