@@ -59,11 +59,11 @@ def _apply(loop, args: tuple, out: np.ndarray | None = None) -> np.ndarray:  # t
     """Run a compiled elementwise ``loop`` over ``args`` broadcast to one shape, in float64."""
     kind = np.result_type(*args)
     arrays = [np.asarray(a).astype(np.float64, copy=False) for a in args]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
     if kind.kind == "f" and kind.itemsize < 8:
         if out is not None:
             raise ValueError(f"out is float64 only, the arguments are {kind}")
         return _apply(loop, tuple(arrays)).astype(kind)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
     if out is None:
         out = np.empty(shape)
     elif out.shape != shape or out.dtype != np.float64 or not out.flags.c_contiguous:
@@ -74,6 +74,10 @@ def _apply(loop, args: tuple, out: np.ndarray | None = None) -> np.ndarray:  # t
     )
     loop(*flat, out.reshape(-1))
     return out
+
+
+# One written-out loop per function, not one made by a factory: numba caches a kernel by its
+# name and place in the file, which closures from one factory would share.
 
 
 @kernel
